@@ -1,0 +1,5 @@
+namespace Dashboard;
+
+internal static class DashboardPlaceholder
+{
+}

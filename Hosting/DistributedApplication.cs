@@ -1,0 +1,6 @@
+namespace Hosting;
+
+/// <summary>The running app model.</summary>
+public sealed class DistributedApplication
+{
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what the sample runs on: the real servers (Debian packages) and the .NET tools.
+# Sourced by run.sh and test.sh so that a fresh machine (or CI) needs nothing done by hand.
+set -euo pipefail
+
+need_pkgs=()
+command -v redis-server >/dev/null 2>&1 || need_pkgs+=(redis-server)
+command -v redis-cli >/dev/null 2>&1 || need_pkgs+=(redis-tools)
+command -v haproxy >/dev/null 2>&1 || need_pkgs+=(haproxy)
+{ command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || need_pkgs+=(postgresql)
+
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  sudo_cmd=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then sudo_cmd="sudo"; else
+      echo "Missing Debian packages: ${need_pkgs[*]}. Install them (apt-get install ${need_pkgs[*]}) or run as root." >&2
+      exit 1
+    fi
+  fi
+  echo "Installing Debian packages: ${need_pkgs[*]}"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
+  # The Debian packages start their own servers; the sample runs its own on free ports instead.
+  for svc in redis-server postgresql haproxy; do
+    $sudo_cmd service "$svc" stop >/dev/null 2>&1 || true
+  done
+fi
+
+if [ -f .config/dotnet-tools.json ]; then
+  dotnet tool restore >/dev/null
+fi
