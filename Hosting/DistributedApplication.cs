@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Hosting.ApplicationModel;
 using Hosting.LoadBalancing;
@@ -98,7 +99,11 @@ public sealed class DistributedApplication : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts, then runs until Ctrl+C, SIGTERM or <paramref name="cancellationToken"/>, then stops everything.</summary>
+    /// <summary>
+    /// Starts, prints the resources once all are healthy, then runs until Ctrl+C, SIGTERM or
+    /// <paramref name="cancellationToken"/>, then stops everything. A configuration problem is printed and sets
+    /// the exit code to 1.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
         using var shutdown = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -112,11 +117,21 @@ public sealed class DistributedApplication : IAsyncDisposable
         using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
         try
         {
+            var started = Stopwatch.GetTimestamp();
             await StartAsync(shutdown.Token).ConfigureAwait(false);
+            await WaitForAllHealthyAsync(shutdown.Token).ConfigureAwait(false);
+            ConsoleLogWriter.WriteInfo($"All {Resources.Count} resources are healthy, {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s after start. Ctrl+C stops everything.");
+            Console.Out.Write(ResourceTable.Format(this));
             await Task.Delay(Timeout.Infinite, shutdown.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
         {
+        }
+        catch (DistributedApplicationException ex)
+        {
+            // A problem the user can fix (taken port, missing package, missing build): say it, without a stack trace.
+            ConsoleLogWriter.WriteError(ex.Message);
+            Environment.ExitCode = 1;
         }
         finally
         {
