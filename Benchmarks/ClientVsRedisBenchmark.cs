@@ -12,6 +12,7 @@ namespace Benchmarks;
 internal static class ClientVsRedisBenchmark
 {
     private const int KeySpace = 100_000;
+    private const int LargeValue = 20_000;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -41,8 +42,8 @@ internal static class ClientVsRedisBenchmark
 
         foreach (var op in new[] { "SET", "GET" })
         {
-            rows.Add(await RunRedisBenchmarkAsync(server, op, clients: 1, pipeline: 1, size: 20_000, largeRequests));
-            rows.Add(await RunClientAsync(db, op, 1, largeRequests, 20_000));
+            rows.Add(await RunRedisBenchmarkAsync(server, op, clients: 1, pipeline: 1, size: LargeValue, largeRequests));
+            rows.Add(await RunClientAsync(db, op, 1, largeRequests, LargeValue));
         }
 
         Print(rows);
@@ -53,7 +54,10 @@ internal static class ClientVsRedisBenchmark
     {
         var value = new byte[size];
         Random.Shared.NextBytes(value);
-        var keys = Enumerable.Range(0, KeySpace).Select(i => (RedisKey)$"key:{i:D12}").ToArray();
+        // Same keys as redis-benchmark: key:000000012345 with -r, the one literal key without it (the large values).
+        var keys = size >= LargeValue
+            ? [(RedisKey)"key:__rand_int__"]
+            : Enumerable.Range(0, KeySpace).Select(i => (RedisKey)$"key:{i:D12}").ToArray();
         var perCaller = requests / callers;
         var latencies = new long[callers][];
         var started = Stopwatch.GetTimestamp();
@@ -68,7 +72,7 @@ internal static class ClientVsRedisBenchmark
                 var mine = latencies[caller];
                 for (var i = 0; i < perCaller; i++)
                 {
-                    var key = keys[random.Next(KeySpace)];
+                    var key = keys[random.Next(keys.Length)];
                     var start = Stopwatch.GetTimestamp();
                     if (op == "SET")
                     {
@@ -99,10 +103,16 @@ internal static class ClientVsRedisBenchmark
                      "-h", "127.0.0.1", "-p", server.Port.ToString(CultureInfo.InvariantCulture), "-a", server.Password,
                      "-t", op.ToLowerInvariant(), "-c", clients.ToString(CultureInfo.InvariantCulture),
                      "-P", pipeline.ToString(CultureInfo.InvariantCulture), "-d", size.ToString(CultureInfo.InvariantCulture),
-                     "-n", requests.ToString(CultureInfo.InvariantCulture), "-r", KeySpace.ToString(CultureInfo.InvariantCulture), "--csv",
+                     "-n", requests.ToString(CultureInfo.InvariantCulture), "--csv",
                  })
         {
             start.ArgumentList.Add(arg);
+        }
+
+        if (size < LargeValue)
+        {
+            start.ArgumentList.Add("-r");
+            start.ArgumentList.Add(KeySpace.ToString(CultureInfo.InvariantCulture));
         }
 
         using var process = Process.Start(start)!;

@@ -182,13 +182,13 @@ internal sealed class RedisDatabase(ConnectionMultiplexer multiplexer) : IDataba
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 connection ??= multiplexer.GetConnection(slot);
-                var command = new PendingCommand(name, args);
+                var command = new PendingCommand(name, args) { Asking = asking };
                 using var registration = cancellationToken.CanBeCanceled
                     ? cancellationToken.UnsafeRegister(static (state, token) => ((PendingCommand)state!).TrySetCanceled(token), command)
                     : default;
                 try
                 {
-                    var reply = await (asking ? connection.SendAskingAsync(command) : connection.SendAsync(command)).ConfigureAwait(false);
+                    var reply = await connection.SendAsync(command).ConfigureAwait(false);
                     var result = map(reply);
                     Record(name, connection, activity, start, null);
                     return result;

@@ -52,9 +52,11 @@ public sealed class ServerRestartTests(ITestOutputHelper output)
             await Task.Delay(10);
         }
 
-        // In flight when the server dies: with a 60 s syncTimeout, only failing on the drop itself ends them with a
-        // connection error (a timeout would be a RedisTimeoutException, a minute later).
-        var inFlight = Enumerable.Range(0, 200).Select(i => db.StringGetAsync($"load:{i % 50}")).ToArray();
+        // In flight when the server dies: DEBUG SLEEP holds the server, so the 200 GETs behind it are surely waiting.
+        // With a 60 s syncTimeout only failing on the drop itself ends them, with a connection error.
+        var inFlight = new List<Task>([db.ExecuteAsync("DEBUG", "SLEEP", "5")]);
+        inFlight.AddRange(Enumerable.Range(0, 200).Select(i => db.StringGetAsync($"load:{i % 50}")));
+        await Task.Delay(200);
         var killedAt = Stopwatch.StartNew();
         node.Kill();
         var lost = 0;
@@ -70,7 +72,8 @@ public sealed class ServerRestartTests(ITestOutputHelper output)
             }
         }
 
-        output.WriteLine($"{lost} of 200 in-flight calls failed with RedisConnectionException, all done {killedAt.Elapsed.TotalMilliseconds:0} ms after the kill (syncTimeout 60000 ms)");
+        output.WriteLine($"{lost} of {inFlight.Count} in-flight calls failed with RedisConnectionException, all done {killedAt.Elapsed.TotalMilliseconds:0} ms after the kill (syncTimeout 60000 ms)");
+        Assert.Equal(inFlight.Count, lost);
         Assert.False(redis.IsConnected);
 
         await node.StartAsync();
