@@ -24,6 +24,8 @@ public sealed partial class ConnectionMultiplexer : IAsyncDisposable, IDisposabl
     private volatile ClusterSlotMap? _slots;
     private volatile RedisConnection? _primary;
     private volatile bool _topologyKnown;
+    private volatile bool _detectOnConnect;
+    private int _refreshLoopStarted;
     private Task _refreshLoop = Task.CompletedTask;
     private int _refreshing;
 
@@ -241,6 +243,7 @@ public sealed partial class ConnectionMultiplexer : IAsyncDisposable, IDisposabl
 
         // abortConnect=false: keep trying every endpoint; the first one that answers decides the topology.
         _primary = _connections[Configuration.EndPoints[0]];
+        _detectOnConnect = true;
         foreach (var connection in _connections.Values)
         {
             connection.StartReconnecting(TimeSpan.Zero);
@@ -262,7 +265,10 @@ public sealed partial class ConnectionMultiplexer : IAsyncDisposable, IDisposabl
             _primary = connection;
             _slots = map;
             await ConnectMastersAsync(map, cancellationToken).ConfigureAwait(false);
-            _refreshLoop = RefreshLoopAsync();
+            if (Interlocked.Exchange(ref _refreshLoopStarted, 1) == 0)
+            {
+                _refreshLoop = RefreshLoopAsync();
+            }
         }
         catch (RedisServerException e) when (e.Message.Contains("cluster support disabled", StringComparison.OrdinalIgnoreCase)
                                              || e.Message.StartsWith("ERR unknown", StringComparison.OrdinalIgnoreCase))
@@ -331,7 +337,7 @@ public sealed partial class ConnectionMultiplexer : IAsyncDisposable, IDisposabl
 
     private void OnConnected(RedisConnection connection)
     {
-        if (!_topologyKnown && !_disposed.IsCancellationRequested)
+        if (_detectOnConnect && !_topologyKnown && !_disposed.IsCancellationRequested)
         {
             _ = DetectTopologyInBackgroundAsync(connection);
         }
