@@ -37,6 +37,8 @@ public sealed class ClusterTests(ClusterFixture fixture, ITestOutputHelper outpu
         await Assert.ThrowsAsync<ArgumentException>(() => db.ExecuteAsync("MSET", "a", "1", "b", "2"));
 
         await db.ExecuteAsync("MSET", "{user:1}:name", "ada", "{user:1}:mail", "ada@example.com");
+        Assert.Equal("ada", (string?)await db.ExecuteAsync("EVAL", "return redis.call('GET', KEYS[1])", 1, "{user:1}:name"));
+        await Assert.ThrowsAsync<ArgumentException>(() => db.ExecuteAsync("EVAL", "return 1", 2, "a", "b"));
         Assert.Equal(2, await db.KeyDeleteAsync(["{user:1}:name", "{user:1}:mail"]));
     }
 
