@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace RedisClient.FunctionalTests;
@@ -251,5 +252,77 @@ public sealed class StandaloneTests(StandaloneServerFixture fixture) : IClassFix
         var result = await check.CheckHealthAsync(context);
         Assert.Equal(HealthStatus.Healthy, result.Status);
         Assert.Contains("PING", result.Description);
+    }
+
+    [Fact]
+    public async Task AnAclUserAuthenticatesWithUserAndPassword()
+    {
+        await using (var admin = await ConnectionMultiplexer.ConnectAsync(fixture.ConnectionString))
+        {
+            await admin.GetDatabase().ExecuteAsync("ACL", "SETUSER", "catalog", "on", ">catalog-pass", "~*", "+@all");
+        }
+
+        await using var redis = await ConnectionMultiplexer.ConnectAsync($"{fixture.Node.EndPoint},user=catalog,password=catalog-pass");
+        Assert.Equal("catalog", (string?)await redis.GetDatabase().ExecuteAsync("ACL", "WHOAMI"));
+
+        var error = await Assert.ThrowsAsync<RedisConnectionException>(() =>
+            ConnectionMultiplexer.ConnectAsync($"{fixture.Node.EndPoint},user=catalog,password=nope"));
+        Assert.Contains("Check the password (and user)", error.Message);
+    }
+
+    [Fact]
+    public async Task CommandDurationsAndErrorsAreMeasured()
+    {
+        var durations = new List<(double Seconds, string? Operation)>();
+        var errors = 0L;
+        using var meters = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == RedisClientDiagnostics.MeterName)
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        meters.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
+        {
+            var operation = tags.ToArray().FirstOrDefault(t => t.Key == "db.operation.name").Value as string;
+            lock (durations)
+            {
+                durations.Add((value, operation));
+            }
+        });
+        meters.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref errors, value));
+        meters.Start();
+
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.ConnectionString);
+        var db = redis.GetDatabase();
+        await db.StringSetAsync("metered", "x");
+        await db.ExecuteAsync("RPUSH", "metered-list", "x");
+        await Assert.ThrowsAsync<RedisServerException>(() => db.StringGetAsync("metered-list"));
+
+        lock (durations)
+        {
+            Assert.Contains(durations, d => d.Operation == "SET" && d.Seconds > 0);
+            Assert.Contains(durations, d => d.Operation == "GET");
+        }
+
+        Assert.True(Interlocked.Read(ref errors) >= 1);
+    }
+
+    [Fact]
+    public async Task TheHealthCheckRegistersWithAspNetCoreHealthChecks()
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.ConnectionString);
+        var services = new ServiceCollection();
+        services.AddSingleton(redis);
+        services.AddLogging();
+        services.AddHealthChecks().AddRedisClient();
+        await using var provider = services.BuildServiceProvider();
+
+        var report = await provider.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        Assert.Equal(HealthStatus.Healthy, report.Status);
+        Assert.True(report.Entries.ContainsKey("redis"));
     }
 }
