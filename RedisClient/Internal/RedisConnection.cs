@@ -119,8 +119,6 @@ internal sealed class RedisConnection : IAsyncDisposable
         {
             // The reconnect loop ends with the disposal; its last error is of no interest now.
         }
-
-        _disposed.Dispose();
     }
 
     private async Task<RedisResult> SendWhenConnectedAsync(PendingCommand command)
