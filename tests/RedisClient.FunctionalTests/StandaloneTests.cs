@@ -325,4 +325,44 @@ public sealed class StandaloneTests(StandaloneServerFixture fixture) : IClassFix
         Assert.Equal(HealthStatus.Healthy, report.Status);
         Assert.True(report.Entries.ContainsKey("redis"));
     }
+
+    [Fact]
+    public async Task CancellationsUnderLoadNeverMixUpReplies()
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.ConnectionString);
+        var db = redis.GetDatabase();
+        var cancelled = 0;
+        var answered = 0;
+        await Parallel.ForAsync(0, 100, new ParallelOptions { MaxDegreeOfParallelism = 100 }, async (i, _) =>
+        {
+            var random = new Random(i);
+            for (var n = 0; n < 100; n++)
+            {
+                // Some calls are cancelled before they are written, some after, some never.
+                using var cancel = new CancellationTokenSource();
+                var set = db.StringSetAsync($"mix:{i}", $"caller-{i}:{n}", cancellationToken: cancel.Token);
+                var get = db.StringGetAsync($"mix:{i}", cancel.Token);
+                if (random.Next(3) == 0)
+                {
+                    cancel.Cancel();
+                }
+
+                try
+                {
+                    await set;
+                    var value = (string?)await get;
+                    Assert.True(value is null || value.StartsWith($"caller-{i}:", StringComparison.Ordinal), $"caller {i} read '{value}'");
+                    Interlocked.Increment(ref answered);
+                }
+                catch (OperationCanceledException)
+                {
+                    Interlocked.Increment(ref cancelled);
+                }
+            }
+        });
+
+        Assert.True(cancelled > 0);
+        Assert.True(answered > 0);
+        Assert.Equal("PONG", (await db.ExecuteAsync("PING")).ToString());
+    }
 }
