@@ -28,6 +28,8 @@ public sealed partial class ConnectionMultiplexer : IAsyncDisposable, IDisposabl
     private int _refreshLoopStarted;
     private Task _refreshLoop = Task.CompletedTask;
     private int _refreshing;
+    private long _movedCount;
+    private long _askCount;
 
     private ConnectionMultiplexer(ConfigurationOptions options)
     {
@@ -115,6 +117,9 @@ public sealed partial class ConnectionMultiplexer : IAsyncDisposable, IDisposabl
 
     internal RedisDatabase Database => _database;
 
+    /// <summary>MOVED and ASK replies followed so far (for tests and diagnostics).</summary>
+    internal (long Moved, long Ask) Redirects => (Interlocked.Read(ref _movedCount), Interlocked.Read(ref _askCount));
+
     /// <summary>The connection for a slot (-1: any master); made on demand for masters seen for the first time.</summary>
     internal RedisConnection GetConnection(int slot)
     {
@@ -181,6 +186,7 @@ public sealed partial class ConnectionMultiplexer : IAsyncDisposable, IDisposabl
             host = _primary?.EndPoint.Host ?? Configuration.EndPoints[0].Host;
         }
 
+        Interlocked.Increment(ref asking ? ref _askCount : ref _movedCount);
         var endPoint = _connections.Keys.FirstOrDefault(e => e.Port == port && e.Host == host) ?? new DnsEndPoint(host, port);
         if (!asking && _slots is { } map)
         {

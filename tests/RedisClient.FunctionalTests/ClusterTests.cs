@@ -149,7 +149,7 @@ public sealed class ClusterTests(ClusterFixture fixture, ITestOutputHelper outpu
 
         migrated.SetResult();
         await Task.WhenAll(workers);
-        output.WriteLine($"slot {slot} moved from {source.Port} to {target.Port} ({moved} keys) during {operations} operations; {failures.Count} failed, {wrong} wrong values");
+        output.WriteLine($"slot {slot} moved from {source.Port} to {target.Port} ({moved} keys) during {operations} operations; {failures.Count} failed, {wrong} wrong values; redirects followed (MOVED, ASK): {redis.Redirects}");
 
         Assert.Empty(failures);
         Assert.Equal(0, wrong);
