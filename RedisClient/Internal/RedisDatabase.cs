@@ -168,7 +168,7 @@ internal sealed class RedisDatabase(ConnectionMultiplexer multiplexer) : IDataba
             };
         }
 
-        return ExecuteAsync(new CommandName(command), values, slot, static reply => reply, cancellationToken);
+        return ExecuteAsync(CommandName.For(command), values, slot, static reply => reply, cancellationToken);
     }
 
     /// <summary>
