@@ -1,0 +1,41 @@
+using LoadGen.Metrics;
+using LoadGen.Running;
+using LoadGen.Workloads;
+
+namespace LoadGen.Reporting;
+
+/// <summary>
+/// Runs the same workload against each target in turn. Before each run an optional <c>switchTo</c> callback prepares
+/// the system (the topology switch plugs in here: switch the cache tier, wait until healthy, then return).
+/// </summary>
+public sealed class CompareRunner(
+    Workload workload,
+    IReadOnlyList<CompareTarget> targets,
+    Func<CompareTarget, CancellationToken, Task>? switchTo = null)
+{
+    /// <summary>Called with the runner of the target that starts, so a display can follow its live figures.</summary>
+    public event Action<CompareTarget, LoadRunner>? RunStarting;
+
+    /// <summary>Runs every target and returns one summary per target, in order.</summary>
+    public async Task<IReadOnlyList<RunSummary>> RunAsync(CancellationToken cancellationToken = default)
+    {
+        var results = new List<RunSummary>(targets.Count);
+        foreach (var target in targets)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (switchTo is not null)
+            {
+                await switchTo(target, cancellationToken);
+            }
+
+            // A fresh detector per target: each target is another system with its own versions.
+            await using var runner = new LoadRunner(
+                workload with { BaseUrl = target.BaseUrl, CatalogUrl = target.CatalogUrl },
+                target.Label);
+            RunStarting?.Invoke(target, runner);
+            results.Add(await runner.RunAsync(cancellationToken));
+        }
+
+        return results;
+    }
+}
