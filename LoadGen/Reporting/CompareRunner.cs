@@ -13,12 +13,16 @@ public sealed class CompareRunner(
     IReadOnlyList<CompareTarget> targets,
     Func<CompareTarget, CancellationToken, Task>? switchTo = null)
 {
-    /// <summary>Called with the runner of the target that starts, so a display can follow its live figures.</summary>
-    public event Action<CompareTarget, LoadRunner>? RunStarting;
-
     /// <summary>Runs every target and returns one summary per target, in order.</summary>
-    public async Task<IReadOnlyList<RunSummary>> RunAsync(CancellationToken cancellationToken = default)
+    /// <param name="run">
+    /// Runs one prepared runner (default: <see cref="LoadRunner.RunAsync"/>); a display wraps it to follow the live figures.
+    /// </param>
+    /// <param name="cancellationToken">Stops the comparison.</param>
+    public async Task<IReadOnlyList<RunSummary>> RunAsync(
+        Func<CompareTarget, LoadRunner, CancellationToken, Task<RunSummary>>? run = null,
+        CancellationToken cancellationToken = default)
     {
+        run ??= static (_, runner, token) => runner.RunAsync(token);
         var results = new List<RunSummary>(targets.Count);
         foreach (var target in targets)
         {
@@ -32,8 +36,7 @@ public sealed class CompareRunner(
             await using var runner = new LoadRunner(
                 workload with { BaseUrl = target.BaseUrl, CatalogUrl = target.CatalogUrl },
                 target.Label);
-            RunStarting?.Invoke(target, runner);
-            results.Add(await runner.RunAsync(cancellationToken));
+            results.Add(await run(target, runner, cancellationToken));
         }
 
         return results;
