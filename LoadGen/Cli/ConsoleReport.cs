@@ -41,7 +41,8 @@ internal static class ConsoleReport
         var table = new Table().Border(TableBorder.Rounded);
         foreach (var column in new[] { "label", "reads/s", "writes/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "hit ratio", "stale %", "errors", "DB calls/s" })
         {
-            table.AddColumn(new TableColumn(column).RightAligned());
+            var tableColumn = new TableColumn(column);
+            table.AddColumn(column == "label" ? tableColumn.LeftAligned() : tableColumn.RightAligned());
         }
 
         foreach (var r in runs)

@@ -19,7 +19,16 @@ public static class LoadGenCli
     public static bool IsCommand(string[] args) => args.Length > 0 && s_commands.Contains(args[0], StringComparer.Ordinal);
 
     /// <summary>Parses and runs a command; returns the process exit code (0 done, 1 failed, 2 bad arguments).</summary>
-    public static Task<int> InvokeAsync(string[] args) => CreateRootCommand(args).Parse(args).InvokeAsync();
+    public static Task<int> InvokeAsync(string[] args)
+    {
+        if (Console.IsOutputRedirected)
+        {
+            // Logs and files are not 80 columns wide; keep the table on one line per run.
+            AnsiConsole.Profile.Width = 160;
+        }
+
+        return CreateRootCommand(args).Parse(args).InvokeAsync();
+    }
 
     private static RootCommand CreateRootCommand(string[] args)
     {
