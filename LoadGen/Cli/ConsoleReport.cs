@@ -8,31 +8,42 @@ namespace LoadGen.Cli;
 /// <summary>What the CLI shows: a progress bar with the live figures while a run goes, then a table.</summary>
 internal static class ConsoleReport
 {
-    /// <summary>Runs <paramref name="run"/> while a progress bar follows <paramref name="runner"/>'s live figures.</summary>
-    public static async Task<RunSummary> FollowAsync(ProgressContext context, LoadRunner runner, string label, Func<Task<RunSummary>> run)
+    /// <summary>
+    /// Runs <paramref name="run"/> while showing <paramref name="runner"/>'s live figures: a progress bar on a terminal,
+    /// a line every few seconds in a log (CI, redirected output) where a redrawn bar would be noise.
+    /// </summary>
+    public static async Task<RunSummary> FollowAsync(LoadRunner runner, string label, Func<Task<RunSummary>> run)
     {
-        var w = runner.Workload;
-        var total = w.WarmupSeconds + w.DurationSeconds;
-        var task = context.AddTask(Markup.Escape(label), maxValue: Math.Max(total, 1));
-        var running = run();
-        var lastLine = DateTime.UtcNow;
-        while (!running.IsCompleted)
+        if (!AnsiConsole.Profile.Capabilities.Interactive)
         {
-            await Task.WhenAny(running, Task.Delay(500));
-            var live = runner.GetLiveStats(1);
-            task.Value = Math.Min(live.ElapsedSeconds, task.MaxValue);
-            var line = Describe(label, live);
-            task.Description = Markup.Escape(line);
-            if (!AnsiConsole.Profile.Capabilities.Interactive && DateTime.UtcNow - lastLine > TimeSpan.FromSeconds(5))
+            var running = run();
+            while (await Task.WhenAny(running, Task.Delay(TimeSpan.FromSeconds(5))) != running)
             {
-                // Logs (CI, a redirected output) get a line every few seconds instead of a redrawn bar.
-                AnsiConsole.WriteLine(line);
-                lastLine = DateTime.UtcNow;
+                AnsiConsole.WriteLine(Describe(label, runner.GetLiveStats(1)));
             }
+
+            return await running;
         }
 
-        task.Value = task.MaxValue;
-        return await running;
+        RunSummary? summary = null;
+        await AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new ElapsedTimeColumn())
+            .StartAsync(async context =>
+            {
+                var w = runner.Workload;
+                var task = context.AddTask(Markup.Escape(label), maxValue: Math.Max(w.WarmupSeconds + w.DurationSeconds, 1));
+                var running = run();
+                while (await Task.WhenAny(running, Task.Delay(500)) != running)
+                {
+                    var live = runner.GetLiveStats(1);
+                    task.Value = Math.Min(live.ElapsedSeconds, task.MaxValue);
+                    task.Description = Markup.Escape(Describe(label, live));
+                }
+
+                task.Value = task.MaxValue;
+                summary = await running;
+            });
+        return summary!;
     }
 
     /// <summary>The final table of one or more runs.</summary>

@@ -58,12 +58,8 @@ public static class LoadGenCli
 
             var name = result.GetValue(label) ?? workload.BaseUrl!;
             await using var runner = new LoadRunner(workload, name);
-            RunSummary? summary = null;
-            await AnsiConsole.Progress()
-                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new ElapsedTimeColumn())
-                .StartAsync(async context => summary = await ConsoleReport.FollowAsync(context, runner, name, () => runner.RunAsync(cancellationToken)));
-
-            AnsiConsole.Write(ConsoleReport.Table([summary!]));
+            var summary = await ConsoleReport.FollowAsync(runner, name, () => runner.RunAsync(cancellationToken));
+            AnsiConsole.Write(ConsoleReport.Table([summary]));
             if (result.GetValue(json) is { } file)
             {
                 await File.WriteAllTextAsync(file.FullName, JsonSerializer.Serialize(summary, ReportWriter.JsonOptions), CancellationToken.None);
@@ -113,12 +109,9 @@ public static class LoadGenCli
             }
 
             var compare = new CompareRunner(workload, targets);
-            var summaries = new List<RunSummary>();
-            await AnsiConsole.Progress()
-                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new ElapsedTimeColumn())
-                .StartAsync(async context => summaries.AddRange(await compare.RunAsync(
-                    (target, runner, token) => ConsoleReport.FollowAsync(context, runner, target.Label, () => runner.RunAsync(token)),
-                    cancellationToken)));
+            var summaries = await compare.RunAsync(
+                (target, runner, token) => ConsoleReport.FollowAsync(runner, target.Label, () => runner.RunAsync(token)),
+                cancellationToken);
 
             AnsiConsole.Write(ConsoleReport.Table(summaries));
             var folder = result.GetValue(output)!.FullName;
