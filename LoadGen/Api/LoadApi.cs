@@ -80,15 +80,19 @@ public static class LoadApi
         var merged = JsonSerializer.SerializeToNode(defaults, options)!.AsObject();
         try
         {
-            if (request.ContentLength is null or > 0)
+            // An empty body (or none) means "the defaults"; a body is at most a few hundred bytes, so read it whole.
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
+            var text = System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+            if (!string.IsNullOrWhiteSpace(text))
             {
-                var body = await JsonNode.ParseAsync(request.Body);
-                if (body is not null and not JsonObject)
+                var body = JsonNode.Parse(text);
+                if (body is not JsonObject fields)
                 {
                     return (null, Invalid("body", "The body must be a JSON object (a workload), e.g. { \"rate\": 500 }."));
                 }
 
-                foreach (var (name, value) in (JsonObject?)body ?? [])
+                foreach (var (name, value) in fields)
                 {
                     var key = merged.Select(p => p.Key).FirstOrDefault(k => k.Equals(name, StringComparison.OrdinalIgnoreCase));
                     if (key is null)

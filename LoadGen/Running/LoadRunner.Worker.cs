@@ -211,7 +211,7 @@ public sealed partial class LoadRunner
             Round(c.Latency.Summarize()),
             c.Reads > 0 ? Math.Round((double)c.Hits / c.Reads, 4) : null,
             c.StaleReads,
-            _dbLastRate,
+            double.IsNaN(_dbLastRate) ? null : _dbLastRate,
             c.RequestsByReplica());
         lock (_secondsLock)
         {

@@ -42,7 +42,7 @@ public sealed partial class LoadRunner : IAsyncDisposable
     private volatile RunState _state = RunState.Idle;
     private DbSample? _dbAtMeasureStart;
     private DbSample? _dbLast;
-    private double? _dbLastRate;
+    private double _dbLastRate = double.NaN;
 
     /// <summary>Prepares a run; nothing is sent until <see cref="RunAsync"/>.</summary>
     /// <param name="workload">A valid workload with a base URL (see <see cref="Workload.Validate"/>).</param>
@@ -271,7 +271,8 @@ public sealed partial class LoadRunner : IAsyncDisposable
         return new StringContent(json, Encoding.UTF8, "application/json");
     }
 
-    private readonly record struct DbSample(long Calls, long Timestamp);
+    // A class, so that the live view reading it while the ticker replaces it never sees half of one.
+    private sealed record DbSample(long Calls, long Timestamp);
 
     /// <summary>The counters of one second, with when it started.</summary>
     private sealed class Interval(long startTimestamp)

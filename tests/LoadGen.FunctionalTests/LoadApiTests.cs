@@ -106,6 +106,37 @@ public class LoadApiTests
     }
 
     [Fact]
+    public async Task AStartWithoutABodyRunsTheConfiguredDefaultsAgainstTheLoadBalancer()
+    {
+        await using var fake = await FakeStorefront.StartAsync();
+        await using var service = Service(fake, ("LoadGen:Workload:Rate", "50"));
+        using var client = service.CreateClient();
+
+        using var started = await client.PostAsync("/api/load/start", null);
+
+        Assert.Equal(HttpStatusCode.OK, started.StatusCode);
+        var workload = (await Stats(client)).GetProperty("workload");
+        Assert.Equal(fake.BaseUrl, workload.GetProperty("baseUrl").GetString());
+        Assert.Equal(fake.BaseUrl, workload.GetProperty("catalogUrl").GetString());
+        Assert.Equal(50, workload.GetProperty("rate").GetDouble());
+        using var stopped = await client.PostAsync("/api/load/stop", null);
+        Assert.Equal(HttpStatusCode.OK, stopped.StatusCode);
+    }
+
+    [Fact]
+    public async Task WithoutALoadBalancerConfiguredAStartMustNameTheBaseUrl()
+    {
+        await using var service = new WebApplicationFactory<Program>();
+        using var client = service.CreateClient();
+
+        using var response = await client.PostAsJsonAsync("/api/load/start", new { rate = 10 });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("baseUrl", out _), errors.ToString());
+    }
+
+    [Fact]
     public async Task TheStatsWindowIsValidated()
     {
         await using var fake = await FakeStorefront.StartAsync();
