@@ -108,6 +108,13 @@ public sealed partial class LoadRunner : IAsyncDisposable
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (_workload.WarmupSeconds == 0)
+        {
+            // Without a warm-up the measured window starts now: read CatalogApi's counters before the clock starts,
+            // so the first requests are not scheduled behind this call.
+            await SampleDatabaseAsync(stop.Token);
+        }
+
         var frequency = _time.TimestampFrequency;
         _startTimestamp = _time.GetTimestamp();
         _measureStartTimestamp = _startTimestamp + (long)(_workload.WarmupSeconds * frequency);
@@ -119,12 +126,6 @@ public sealed partial class LoadRunner : IAsyncDisposable
 
         _current = new Interval(_startTimestamp);
         _state = _workload.WarmupSeconds > 0 ? RunState.Warmup : RunState.Running;
-
-        if (_workload.WarmupSeconds == 0)
-        {
-            // Without a warm-up the measured window starts now: read CatalogApi's counters before the first request.
-            await SampleDatabaseAsync(stop.Token);
-        }
 
         var ticker = TickAsync(stop.Token);
         var workers = new Task[_workload.Concurrency];
