@@ -29,3 +29,10 @@ fi
 if [ -f .config/dotnet-tools.json ]; then
   dotnet tool restore >/dev/null
 fi
+
+# LoadGen draws its comparison chart with Vega-Lite under Node.js; without node the chart is skipped (with a message)
+# and results.md / results.json are still written.
+if command -v npm >/dev/null 2>&1 && [ -f LoadGen/chart/package-lock.json ] && [ ! -d LoadGen/chart/node_modules/vega-lite ]; then
+  echo "Installing the chart packages (npm ci in LoadGen/chart)"
+  (cd LoadGen/chart && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || echo "npm ci in LoadGen/chart failed: LoadGen compare will skip its chart." >&2
+fi

@@ -1,0 +1,13 @@
+namespace LoadGen.UnitTests;
+
+/// <summary>A clock the test moves by hand, so sequences of events have exact times.</summary>
+internal sealed class ManualTimeProvider : TimeProvider
+{
+    private long _timestamp = 1_000_000;
+
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+    public override long GetTimestamp() => Interlocked.Read(ref _timestamp);
+
+    public void Advance(TimeSpan by) => Interlocked.Add(ref _timestamp, by.Ticks);
+}
