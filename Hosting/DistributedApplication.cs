@@ -117,10 +117,11 @@ public sealed class DistributedApplication : IAsyncDisposable
         using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
         try
         {
-            var started = Stopwatch.GetTimestamp();
             await StartAsync(shutdown.Token).ConfigureAwait(false);
             await WaitForAllHealthyAsync(shutdown.Token).ConfigureAwait(false);
-            ConsoleLogWriter.WriteInfo($"All {Resources.Count} resources are healthy, {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s after start. Ctrl+C stops everything.");
+            // Measured from the start of the AppHost process, so the figure includes everything after the build.
+            var elapsed = DateTime.Now - Process.GetCurrentProcess().StartTime;
+            ConsoleLogWriter.WriteInfo($"All {Resources.Count} resources are healthy, {elapsed.TotalSeconds:0.0} s after the AppHost started. Ctrl+C stops everything.");
             Console.Out.Write(ResourceTable.Format(this));
             await Task.Delay(Timeout.Infinite, shutdown.Token).ConfigureAwait(false);
         }
