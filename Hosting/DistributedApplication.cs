@@ -198,7 +198,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     {
         foreach (var i in Replicas(name, replica))
         {
-            foreach (var lb in _orchestrator.GetLoadBalancersOf(name))
+            foreach (var lb in RunningLoadBalancersOf(name))
             {
                 await lb.DrainAsync(i, cancellationToken).ConfigureAwait(false);
                 await lb.WaitForNoSessionsAsync(i, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
@@ -217,7 +217,7 @@ public sealed class DistributedApplication : IAsyncDisposable
         foreach (var i in Replicas(name, replica))
         {
             await WaitForReplicaAsync(name, i, ResourceState.Healthy, cancellationToken).ConfigureAwait(false);
-            foreach (var lb in _orchestrator.GetLoadBalancersOf(name))
+            foreach (var lb in RunningLoadBalancersOf(name))
             {
                 await lb.EnableAsync(i, cancellationToken).ConfigureAwait(false);
             }
@@ -274,6 +274,10 @@ public sealed class DistributedApplication : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>The load balancers in front of <paramref name="name"/> whose HAProxy runs (a stopped one has no socket).</summary>
+    private IEnumerable<LoadBalancerRuntime> RunningLoadBalancersOf(string name)
+        => _orchestrator.GetLoadBalancersOf(name).Where(lb => ResourceNotifications.GetSnapshot(lb.Name)?.State is ResourceState.Healthy or ResourceState.Unhealthy or ResourceState.Running);
 
     private IEnumerable<int> Replicas(string name, int? replica)
     {
