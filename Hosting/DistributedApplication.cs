@@ -260,10 +260,16 @@ public sealed class DistributedApplication : IAsyncDisposable
             return;
         }
         _disposed = true;
-        await StopAsync().ConfigureAwait(false);
-        if (Options.DeleteStateDirectoryOnDispose && Directory.Exists(Options.StateDirectory))
+        try
         {
-            Directory.Delete(Options.StateDirectory, recursive: true);
+            await StopAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            if (Options.DeleteStateDirectoryOnDispose && Directory.Exists(Options.StateDirectory))
+            {
+                Directory.Delete(Options.StateDirectory, recursive: true);
+            }
         }
     }
 
