@@ -130,8 +130,10 @@ internal sealed class ReplicaRunner
             {
                 break;
             }
-            catch (Exception ex) when (ex is DistributedApplicationException or IOException or System.ComponentModel.Win32Exception or InvalidOperationException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                // Whatever went wrong while preparing (missing binary or build, initdb, permissions) is reported
+                // as the state, with the message, instead of leaving the replica "Starting" forever.
                 Log(ex.Message, isError: true);
                 Publish(_snapshot with { State = ResourceState.FailedToStart, Message = ex.Message });
                 return;
@@ -185,7 +187,9 @@ internal sealed class ReplicaRunner
 
     private Process Launch(ProcessSpec spec)
     {
-        var startInfo = new ProcessStartInfo(spec.FileName)
+        // setsid (util-linux) gives the child its own session and execs in place, so the pid stays the server's.
+        // Ctrl+C in the terminal then reaches only the AppHost, which stops the resources in reverse order.
+        var startInfo = new ProcessStartInfo("setsid")
         {
             WorkingDirectory = spec.WorkingDirectory,
             RedirectStandardOutput = true,
@@ -193,6 +197,7 @@ internal sealed class ReplicaRunner
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        startInfo.ArgumentList.Add(spec.FileName);
         foreach (var arg in spec.Arguments)
         {
             startInfo.ArgumentList.Add(arg);
