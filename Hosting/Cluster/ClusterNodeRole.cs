@@ -1,0 +1,11 @@
+namespace Hosting.Cluster;
+
+/// <summary>The role of a node in the cluster.</summary>
+public enum ClusterNodeRole
+{
+    /// <summary>Owns slots (or may own them) and takes writes.</summary>
+    Master,
+
+    /// <summary>Replicates a master and can be promoted when it fails.</summary>
+    Replica,
+}
