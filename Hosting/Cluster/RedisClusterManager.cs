@@ -20,7 +20,7 @@ public sealed partial class RedisClusterManager : IAsyncDisposable
     private readonly object _lock = new();
     private readonly Dictionary<int, ClusterNodeProcess> _nodes = [];
     private readonly Dictionary<int, RespConnection> _connections = [];
-    private readonly List<int> _initialPorts = [];
+    private readonly List<int> _initialPorts;
     private readonly string _dataDirectory;
     private readonly bool _ownsDataDirectory;
     private bool _disposed;
@@ -48,6 +48,9 @@ public sealed partial class RedisClusterManager : IAsyncDisposable
         Password = _options.Password ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         _ownsDataDirectory = _options.DataDirectory is null;
         _dataDirectory = _options.DataDirectory ?? Directory.CreateTempSubdirectory("redis-cluster-").FullName;
+        // Ports are chosen now so the connection string is known before the nodes run (an app model needs it early);
+        // ResetAsync creates the cluster again on the same ports, so it stays valid.
+        _initialPorts = [.. Enumerable.Range(0, _options.Masters * (1 + _options.ReplicasPerMaster)).Select(_ => ClusterPorts.Next())];
         AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
     }
 
@@ -88,8 +91,18 @@ public sealed partial class RedisClusterManager : IAsyncDisposable
         }
     }
 
-    /// <summary>A StackExchange.Redis-format connection string: <c>127.0.0.1:P1,127.0.0.1:P2,...,password=PASS</c>.</summary>
-    public string ConnectionString => string.Join(',', Endpoints) + ",password=" + Password;
+    /// <summary>
+    /// A StackExchange.Redis-format connection string: <c>127.0.0.1:P1,127.0.0.1:P2,...,password=PASS</c> with the
+    /// running nodes (the nodes about to be created before <see cref="CreateAsync"/> ran).
+    /// </summary>
+    public string ConnectionString
+    {
+        get
+        {
+            var endpoints = Endpoints;
+            return string.Join(',', endpoints.Count > 0 ? endpoints : _initialPorts.Select(Address)) + ",password=" + Password;
+        }
+    }
 
     /// <summary>The last output lines of the node on <paramref name="port"/> (empty for an unknown port).</summary>
     public IReadOnlyList<string> GetNodeLog(int port)
@@ -230,13 +243,8 @@ public sealed partial class RedisClusterManager : IAsyncDisposable
 
     private async Task CreateClusterAsync(string operation, CancellationToken cancellationToken)
     {
-        var count = _options.Masters * (1 + _options.ReplicasPerMaster);
-        var ports = _initialPorts.Count == count ? _initialPorts.ToList() : Enumerable.Range(0, count).Select(_ => ClusterPorts.Next()).ToList();
-        if (_initialPorts.Count != count)
-        {
-            _initialPorts.Clear();
-            _initialPorts.AddRange(ports);
-        }
+        var ports = _initialPorts;
+        var count = ports.Count;
 
         Report(operation, "start-nodes", $"starting {count} redis-server processes on ports {string.Join(", ", ports)}");
         await Task.WhenAll(ports.Select(port => StartNodeAsync(port, cancellationToken))).ConfigureAwait(false);
