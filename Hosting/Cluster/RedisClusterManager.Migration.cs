@@ -120,6 +120,11 @@ public sealed partial class RedisClusterManager
         {
             replies = await connection.PipelineAsync(commands, cancellationToken).ConfigureAwait(false);
         }
+        catch (OperationCanceledException)
+        {
+            DropConnection(port, connection);
+            throw;
+        }
         catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
         {
             DropConnection(port, connection);
@@ -135,5 +140,26 @@ public sealed partial class RedisClusterManager
         }
 
         return replies;
+    }
+
+    /// <summary>
+    /// An operation cancelled or failed mid-move leaves slots MIGRATING/IMPORTING (clients still get correct
+    /// ASK redirects). Before moving anything else, finish those moves with <c>redis-cli --cluster fix</c>.
+    /// </summary>
+    private async Task RepairOpenSlotsAsync(string operation, CancellationToken cancellationToken)
+    {
+        foreach (var port in RunningPorts())
+        {
+            var view = await GetViewOfAsync(port, cancellationToken).ConfigureAwait(false);
+            if (!view.Any(n => n.IsMyself && n.HasOpenSlots))
+            {
+                continue;
+            }
+
+            Report(operation, "repair", $"{Address(port)} has slots left half-moved by an interrupted operation: redis-cli --cluster fix");
+            await RunRedisCliAsync(["-a", Password, "--no-auth-warning", "--cluster", "fix", Address(port), "--cluster-yes"], cancellationToken, failOnErrorLines: false).ConfigureAwait(false);
+            await WaitForAgreementAsync(_ => true, "no slot is half-moved", cancellationToken).ConfigureAwait(false);
+            return;
+        }
     }
 }

@@ -13,6 +13,7 @@ public sealed partial class RedisClusterManager
     public Task<string> AddMasterAsync(CancellationToken cancellationToken = default) =>
         RunAsync("AddMaster", async ct =>
         {
+            await RepairOpenSlotsAsync("AddMaster", ct).ConfigureAwait(false);
             var id = await StartAndJoinAsync("AddMaster", ct).ConfigureAwait(false);
             await RebalanceAsync("AddMaster", [], ct).ConfigureAwait(false);
             return id;
@@ -23,6 +24,7 @@ public sealed partial class RedisClusterManager
     public Task<string> AddReplicaAsync(string? masterId = null, CancellationToken cancellationToken = default) =>
         RunAsync("AddReplica", async ct =>
         {
+            await RepairOpenSlotsAsync("AddReplica", ct).ConfigureAwait(false);
             var view = await GetViewAsync(ct).ConfigureAwait(false);
             var master = masterId is null ? MasterWithFewestReplicas(view, except: null) : FindNode(view, masterId);
             if (!master.IsMaster || master.IsFailed)
@@ -48,6 +50,7 @@ public sealed partial class RedisClusterManager
         ArgumentException.ThrowIfNullOrWhiteSpace(nodeId);
         return RunAsync("RemoveNode", async ct =>
         {
+            await RepairOpenSlotsAsync("RemoveNode", ct).ConfigureAwait(false);
             var view = await GetViewAsync(ct).ConfigureAwait(false);
             var node = FindNode(view, nodeId);
             if (node.IsMaster)

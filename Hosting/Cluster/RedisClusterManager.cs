@@ -295,7 +295,7 @@ public sealed partial class RedisClusterManager : IAsyncDisposable
         }
     }
 
-    private async Task RunRedisCliAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
+    private async Task RunRedisCliAsync(IReadOnlyList<string> args, CancellationToken cancellationToken, bool failOnErrorLines = true)
     {
         var startInfo = new ProcessStartInfo(_options.RedisCliPath)
         {
@@ -324,7 +324,7 @@ public sealed partial class RedisClusterManager : IAsyncDisposable
         }
 
         var text = await output.ConfigureAwait(false) + await error.ConfigureAwait(false);
-        if (process.ExitCode != 0 || text.Contains("[ERR]", StringComparison.Ordinal))
+        if (process.ExitCode != 0 || (failOnErrorLines && text.Contains("[ERR]", StringComparison.Ordinal)))
         {
             throw new InvalidOperationException($"redis-cli {string.Join(' ', args.Skip(3))} failed (exit code {process.ExitCode}):{Environment.NewLine}{text}");
         }
@@ -336,6 +336,12 @@ public sealed partial class RedisClusterManager : IAsyncDisposable
         try
         {
             return await connection.ExecuteAsync(cancellationToken, args).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // A reply may be half read: the connection cannot be reused.
+            DropConnection(port, connection);
+            throw;
         }
         catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
         {

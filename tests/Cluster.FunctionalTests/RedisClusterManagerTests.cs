@@ -70,6 +70,63 @@ public sealed class RedisClusterManagerTests(ITestOutputHelper output) : IAsyncL
     }
 
     [Fact]
+    public async Task AnAddMasterCancelledMidMoveIsFinishedByTheNextOperation()
+    {
+        var before = await WriteKeysAsync("before", KeysWrittenBefore);
+        using var cancel = new CancellationTokenSource();
+        using var cancelWhenMoving = _cluster.Events.Subscribe(new Observer(e =>
+        {
+            if (e.Step == "migrate")
+            {
+                cancel.CancelAfter(TimeSpan.FromMilliseconds(300));
+            }
+        }));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _cluster.AddMasterAsync(cancel.Token));
+        await AssertReadableAsync(before);
+        await _cluster.AddMasterAsync();
+
+        var state = await _cluster.GetStateAsync();
+        var mean = state.Masters.Average(m => m.SlotCount);
+        Assert.Equal(5, state.Masters.Count());
+        Assert.All(state.Masters, m => Assert.InRange(m.SlotCount, mean * 0.99, mean * 1.01));
+        Assert.Equal(ClusterSlotPlanner.SlotCount, state.SlotsCovered);
+        Assert.True(state.Ok);
+        await AssertReadableAsync(before);
+    }
+
+    [Fact]
+    public async Task ASlotLeftHalfMovedIsFinishedBeforeTheNextOperation()
+    {
+        var state = await _cluster.GetStateAsync();
+        var source = state.Masters.First();
+        var target = state.Masters.Last();
+        var slot = source.Slots[0].Start;
+        var tag = Enumerable.Range(0, 1_000_000).Select(i => $"t{i}").First(t => ClusterTestClient.KeySlot(t) == slot);
+        var before = await WriteKeysAsync("{" + tag + "}", 50);
+        await using (var onTarget = await RespConnection.ConnectAsync("127.0.0.1", target.Port, _cluster.Password, default))
+        await using (var onSource = await RespConnection.ConnectAsync("127.0.0.1", source.Port, _cluster.Password, default))
+        {
+            // What a crash between the two SETSLOTs and the MIGRATEs leaves behind.
+            await onTarget.ExecuteAsync(default, "CLUSTER", "SETSLOT", $"{slot}", "IMPORTING", source.Id);
+            await onSource.ExecuteAsync(default, "CLUSTER", "SETSLOT", $"{slot}", "MIGRATING", target.Id);
+        }
+
+        var events = new List<ClusterOperationEvent>();
+        using (_cluster.Events.Subscribe(new Observer(events.Add)))
+        {
+            await _cluster.AddMasterAsync();
+        }
+
+        Assert.Contains(events, e => e.Step == "repair");
+        state = await _cluster.GetStateAsync();
+        var mean = state.Masters.Average(m => m.SlotCount);
+        Assert.All(state.Masters, m => Assert.InRange(m.SlotCount, mean * 0.99, mean * 1.01));
+        Assert.True(state.Ok);
+        await AssertReadableAsync(before);
+    }
+
+    [Fact]
     public async Task RemovingAMasterHoldingKeysKeepsEveryKeyReadableAndStopsItsProcess()
     {
         var before = await WriteKeysAsync("before", KeysWrittenBefore);
