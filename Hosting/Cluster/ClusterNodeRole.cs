@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace Hosting.Cluster;
 
 /// <summary>The role of a node in the cluster.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ClusterNodeRole>))]
 public enum ClusterNodeRole
 {
     /// <summary>Owns slots (or may own them) and takes writes.</summary>

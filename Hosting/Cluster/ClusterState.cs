@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Hosting.Cluster;
 
 /// <summary>A snapshot of the whole cluster.</summary>
@@ -7,8 +9,10 @@ namespace Hosting.Cluster;
 public sealed record ClusterState(bool Ok, int SlotsCovered, IReadOnlyList<ClusterNodeState> Nodes)
 {
     /// <summary>The masters.</summary>
+    [JsonIgnore]
     public IEnumerable<ClusterNodeState> Masters => Nodes.Where(n => n.Role == ClusterNodeRole.Master);
 
     /// <summary>The replicas.</summary>
+    [JsonIgnore]
     public IEnumerable<ClusterNodeState> Replicas => Nodes.Where(n => n.Role == ClusterNodeRole.Replica);
 }

@@ -21,6 +21,7 @@ public sealed partial class RedisClusterManager : IAsyncDisposable
     private readonly Dictionary<int, ClusterNodeProcess> _nodes = [];
     private readonly Dictionary<int, RespConnection> _connections = [];
     private readonly List<int> _initialPorts;
+    private readonly Queue<ClusterOperationEvent> _recentEvents = new();
     private readonly string _dataDirectory;
     private readonly bool _ownsDataDirectory;
     private bool _disposed;
@@ -75,6 +76,18 @@ public sealed partial class RedisClusterManager : IAsyncDisposable
 
     /// <summary>The options the cluster was built with.</summary>
     public RedisClusterOptions Options => _options;
+
+    /// <summary>The last 200 steps of operations, oldest first (for a dashboard that polls).</summary>
+    public IReadOnlyList<ClusterOperationEvent> RecentEvents
+    {
+        get
+        {
+            lock (_recentEvents)
+            {
+                return [.. _recentEvents];
+            }
+        }
+    }
 
     /// <summary>The steps of every operation, as they happen.</summary>
     public IObservable<ClusterOperationEvent> Events => _events;
@@ -238,7 +251,17 @@ public sealed partial class RedisClusterManager : IAsyncDisposable
             _logger.LogError(exception, "Redis Cluster {Operation} [{Step}] {Message}", operation, step, message);
         }
 
-        _events.Publish(new ClusterOperationEvent(operation, step, message, DateTimeOffset.UtcNow));
+        var item = new ClusterOperationEvent(operation, step, message, DateTimeOffset.UtcNow);
+        lock (_recentEvents)
+        {
+            _recentEvents.Enqueue(item);
+            while (_recentEvents.Count > 200)
+            {
+                _recentEvents.Dequeue();
+            }
+        }
+
+        _events.Publish(item);
     }
 
     private async Task CreateClusterAsync(string operation, CancellationToken cancellationToken)
