@@ -56,6 +56,7 @@ internal sealed class ClusterNodeProcess : IAsyncDisposable
             throw new InvalidOperationException($"The node on port {Port} is already running.");
         }
 
+        _process?.Dispose();
         System.IO.Directory.CreateDirectory(Directory);
         var startInfo = new ProcessStartInfo(options.RedisServerPath)
         {

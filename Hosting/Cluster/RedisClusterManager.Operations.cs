@@ -183,11 +183,6 @@ public sealed partial class RedisClusterManager
         {
             Report("Reset", "stop", "stopping every node");
             await StopAllAsync().ConfigureAwait(false);
-            foreach (var folder in Directory.Exists(_dataDirectory) ? Directory.GetDirectories(_dataDirectory) : [])
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-
             await CreateClusterAsync("Reset", ct).ConfigureAwait(false);
             return true;
         }, cancellationToken);

@@ -269,6 +269,15 @@ public sealed partial class RedisClusterManager : IAsyncDisposable
         var ports = _initialPorts;
         var count = ports.Count;
 
+        // Node folders of an earlier run (same state folder) would make a node load an old cluster and refuse to join.
+        foreach (var folder in Directory.Exists(_dataDirectory) ? Directory.GetDirectories(_dataDirectory) : [])
+        {
+            if (int.TryParse(Path.GetFileName(folder), NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+
         Report(operation, "start-nodes", $"starting {count} redis-server processes on ports {string.Join(", ", ports)}");
         await Task.WhenAll(ports.Select(port => StartNodeAsync(port, cancellationToken))).ConfigureAwait(false);
 

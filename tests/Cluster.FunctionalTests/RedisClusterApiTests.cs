@@ -5,6 +5,7 @@ using Hosting;
 using Hosting.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Cluster.FunctionalTests;
 
@@ -21,6 +22,7 @@ public sealed class RedisClusterApiTests
         await app.ResourceNotifications.WaitForResourceHealthyAsync("cache").WaitAsync(TimeSpan.FromSeconds(60));
         var web = WebApplication.CreateSlimBuilder();
         web.WebHost.UseUrls("http://127.0.0.1:0");
+        web.Logging.SetMinimumLevel(LogLevel.Warning);
         await using var host = web.Build();
         host.MapRedisClusterApi(app);
         await host.StartAsync();
