@@ -79,6 +79,10 @@ internal sealed class ClusterNodeProcess : IAsyncDisposable
             "--save", string.Empty,
             "--appendonly", "no",
             "--dir", Directory,
+
+            // Redis waits 5 s for more replicas before a diskless full sync; a replica that has not synced cannot be
+            // promoted, so that wait would be a 5 s window after create/add-replica in which a failover cannot happen.
+            "--repl-diskless-sync-delay", "0",
         })
         {
             startInfo.ArgumentList.Add(arg);

@@ -106,6 +106,8 @@ public sealed partial class RedisClusterManager
                 throw new InvalidOperationException($"Master {master.Id[..8]} has no replica, so killing it would leave its slots without an owner; add a replica first (AddReplicaAsync).");
             }
 
+            // A replica that never finished syncing cannot be promoted; do not kill before one has.
+            await WaitForReplicationLinkAsync(view.First(r => replicas.Contains(r.Id)).Port, ct).ConfigureAwait(false);
             ClusterNodeProcess process;
             lock (_lock)
             {

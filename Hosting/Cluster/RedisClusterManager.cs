@@ -288,7 +288,14 @@ public sealed partial class RedisClusterManager : IAsyncDisposable
         await RunRedisCliAsync(args, cancellationToken).ConfigureAwait(false);
 
         Report(operation, "wait", "waiting for cluster_state:ok on every node and one slot map");
-        await WaitForAgreementAsync(view => view.Count == count, "all nodes joined", cancellationToken).ConfigureAwait(false);
+        var view = await WaitForAgreementAsync(v => v.Count == count, "all nodes joined", cancellationToken).ConfigureAwait(false);
+
+        // Ready means a failover can happen: every replica has finished its first sync.
+        Report(operation, "sync", "waiting for every replica to finish its first sync");
+        foreach (var replica in view.Where(n => !n.IsMaster))
+        {
+            await WaitForReplicationLinkAsync(replica.Port, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async Task<ClusterNodeProcess> StartNodeAsync(int port, CancellationToken cancellationToken)

@@ -69,4 +69,79 @@ public sealed class RedisClientUnderOperationsTests(ITestOutputHelper output) : 
             Assert.Equal(value, (string?)await db.StringGetAsync(key));
         }
     }
+
+    [Fact]
+    public async Task WritesAcknowledgedWithWaitSurviveTheFailoverOfAKilledMaster()
+    {
+        await using var client = await ConnectionMultiplexer.ConnectAsync(_cluster.ConnectionString);
+        var db = client.GetDatabase();
+        var acknowledged = new ConcurrentDictionary<string, long>();
+        long failed = 0;
+        long writes = 0;
+        using var stop = new CancellationTokenSource();
+        var workers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+        {
+            var random = new Random(w);
+            for (long i = 0; !stop.IsCancellationRequested && i < 100_000; i++)
+            {
+                var key = $"ack:{w}:{random.Next(500)}";
+                try
+                {
+                    await db.StringSetAsync(key, i);
+                    if (await db.WaitAsync(key, 1, TimeSpan.FromMilliseconds(500)) >= 1)
+                    {
+                        // A write the replica confirmed: no failover may lose it (values only grow per key).
+                        acknowledged[key] = i;
+                    }
+                }
+                catch (Exception)
+                {
+                    // Requests to the killed master fail until the replica takes over; that is expected, not a loss.
+                    Interlocked.Increment(ref failed);
+                    await Task.Delay(50);
+                }
+
+                Interlocked.Increment(ref writes);
+            }
+        })).ToList();
+
+        await Task.Delay(500);
+        FailoverResult failover;
+        try
+        {
+            failover = await _cluster.KillMasterAsync();
+        }
+        catch
+        {
+            foreach (var endpoint in _cluster.Endpoints)
+            {
+                var port = int.Parse(endpoint[(endpoint.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+                output.WriteLine($"--- {endpoint}");
+                foreach (var line in _cluster.GetNodeLog(port).TakeLast(25))
+                {
+                    output.WriteLine(line);
+                }
+            }
+
+            throw;
+        }
+
+        await Task.Delay(500);
+        await stop.CancelAsync();
+        await Task.WhenAll(workers);
+
+        output.WriteLine($"Failover in {failover.Elapsed.TotalMilliseconds:0} ms; {writes} writes, {failed} failed during the failover, {acknowledged.Count} keys with an acknowledged write");
+        Assert.True(acknowledged.Count > 0);
+        var lost = new List<string>();
+        foreach (var (key, value) in acknowledged)
+        {
+            var read = (string?)await db.StringGetAsync(key);
+            if (read is null || long.Parse(read, System.Globalization.CultureInfo.InvariantCulture) < value)
+            {
+                lost.Add($"{key}: acknowledged {value}, read {read ?? "(nil)"}");
+            }
+        }
+
+        Assert.True(lost.Count == 0, $"{lost.Count} acknowledged writes lost, e.g. {string.Join("; ", lost.Take(3))}");
+    }
 }
