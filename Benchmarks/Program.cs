@@ -1,6 +1,6 @@
 using Benchmarks;
 
-// dotnet run -c Release --project Benchmarks -- client-vs-redis-benchmark [--requests N]
+// dotnet run -c Release --project Benchmarks -- client-vs-redis-benchmark [--requests N] [--rounds N]
 return args switch
 {
     ["client-vs-redis-benchmark", .. var rest] => await ClientVsRedisBenchmark.RunAsync(rest),
@@ -9,6 +9,6 @@ return args switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project Benchmarks -- client-vs-redis-benchmark [--requests N]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project Benchmarks -- client-vs-redis-benchmark [--requests N] [--rounds N]");
     return 2;
 }

@@ -119,8 +119,6 @@ internal sealed class RedisConnection : IAsyncDisposable
         {
             // The reconnect loop ends with the disposal; its last error is of no interest now.
         }
-
-        _disposed.Dispose();
     }
 
     private async Task<RedisResult> SendWhenConnectedAsync(PendingCommand command)
@@ -342,7 +340,7 @@ internal sealed class RedisConnection : IAsyncDisposable
             _owner = owner;
             _socket = socket;
             var stream = new NetworkStream(socket, ownsSocket: true);
-            _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024));
+            _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 128 * 1024, minimumReadSize: 64 * 1024));
             _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
         }
 

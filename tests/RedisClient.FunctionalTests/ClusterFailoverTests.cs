@@ -12,7 +12,19 @@ public sealed class ClusterFailoverTests(ClusterFixture fixture, ITestOutputHelp
         await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.ConnectionString);
         var db = redis.GetDatabase();
         var keys = Enumerable.Range(0, 60).Select(i => $"failover:{i}").ToArray();
-        var victimPort = redis.GetMasterFor(keys[0])!.Port;
+
+        // The victim is the master the subscriber listens on, so the subscriptions must move too.
+        var messages = new List<string>();
+        var subscriber = redis.GetSubscriber();
+        await subscriber.SubscribeAsync("events", (_, message) =>
+        {
+            lock (messages)
+            {
+                messages.Add(message.ToString());
+            }
+        });
+        var victimPort = ((RedisClient.Internal.RedisSubscriber)subscriber).EndPoint!.Port;
+        Assert.Contains(keys, k => redis.GetMasterFor(k)!.Port == victimPort);
         var victimKeys = keys.Where(k => redis.GetMasterFor(k)!.Port == victimPort).ToArray();
         var lastWritten = new long[keys.Length];
 
@@ -89,6 +101,27 @@ public sealed class ClusterFailoverTests(ClusterFixture fixture, ITestOutputHelp
                          $"acknowledged write, {wrongReads} wrong values; new master {redis.GetMasterFor(victimKeys[0])!.Port}");
 
         Assert.Equal(0, wrongReads);
+
+        // Pub/sub works again: the subscriber moved to a live master and subscribed there.
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            await subscriber.PublishAsync("events", $"after-failover-{attempt}");
+            await Task.Delay(100);
+            lock (messages)
+            {
+                if (messages.Count > 0)
+                {
+                    break;
+                }
+            }
+        }
+
+        lock (messages)
+        {
+            Assert.NotEmpty(messages);
+            output.WriteLine($"pub/sub after failover: first message '{messages[0]}' on {((RedisClient.Internal.RedisSubscriber)subscriber).EndPoint}");
+        }
+
         Assert.NotEqual(victimPort, redis.GetMasterFor(victimKeys[0])!.Port);
         Assert.Equal("PONG", (await db.ExecuteAsync("PING")).ToString());
     }

@@ -37,6 +37,8 @@ public sealed class ClusterTests(ClusterFixture fixture, ITestOutputHelper outpu
         await Assert.ThrowsAsync<ArgumentException>(() => db.ExecuteAsync("MSET", "a", "1", "b", "2"));
 
         await db.ExecuteAsync("MSET", "{user:1}:name", "ada", "{user:1}:mail", "ada@example.com");
+        Assert.Equal("ada", (string?)await db.ExecuteAsync("EVAL", "return redis.call('GET', KEYS[1])", 1, "{user:1}:name"));
+        await Assert.ThrowsAsync<ArgumentException>(() => db.ExecuteAsync("EVAL", "return 1", 2, "a", "b"));
         Assert.Equal(2, await db.KeyDeleteAsync(["{user:1}:name", "{user:1}:mail"]));
     }
 
@@ -147,7 +149,7 @@ public sealed class ClusterTests(ClusterFixture fixture, ITestOutputHelper outpu
 
         migrated.SetResult();
         await Task.WhenAll(workers);
-        output.WriteLine($"slot {slot} moved from {source.Port} to {target.Port} ({moved} keys) during {operations} operations; {failures.Count} failed, {wrong} wrong values");
+        output.WriteLine($"slot {slot} moved from {source.Port} to {target.Port} ({moved} keys) during {operations} operations; {failures.Count} failed, {wrong} wrong values; redirects followed (MOVED, ASK): {redis.Redirects}");
 
         Assert.Empty(failures);
         Assert.Equal(0, wrong);

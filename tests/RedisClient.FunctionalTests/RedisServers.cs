@@ -139,7 +139,7 @@ public sealed class RedisServers : IAsyncDisposable
         }
     }
 
-    private static int FreePort(bool cluster)
+    public static int FreePort(bool cluster = false)
     {
         // A cluster node also listens on port + 10000 (the cluster bus): both must be free.
         for (var attempt = 0; attempt < 100; attempt++)

@@ -94,4 +94,34 @@ public sealed class ServerRestartTests(ITestOutputHelper output)
         Assert.True(redis.IsConnected);
         Assert.Equal("PONG", (await db.ExecuteAsync("PING")).ToString());
     }
+
+    [Fact]
+    public async Task WithAbortConnectFalseTheClientConnectsOnceTheServerStarts()
+    {
+        await using var servers = new RedisServers();
+        var port = RedisServers.FreePort();
+        await using var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},password={servers.Password},abortConnect=false,connectTimeout=500");
+        Assert.False(redis.IsConnected);
+        var early = await Assert.ThrowsAsync<RedisConnectionException>(() => redis.GetDatabase().StringGetAsync("k"));
+        Assert.Contains("was not sent", early.Message);
+
+        await servers.StartAsync(port: port);
+        var db = redis.GetDatabase();
+        for (var attempt = 0; attempt < 200 && !redis.IsConnected; attempt++)
+        {
+            await Task.Delay(25);
+        }
+
+        Assert.True(await db.StringSetAsync("k", "late"));
+        Assert.Equal("late", (string?)await db.StringGetAsync("k"));
+    }
+
+    [Fact]
+    public async Task WithAbortConnectTrueAnUnreachableServerIsAClearError()
+    {
+        var error = await Assert.ThrowsAsync<RedisConnectionException>(() =>
+            ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{RedisServers.FreePort()},connectTimeout=1000"));
+        Assert.Contains("Could not connect", error.Message);
+        Assert.Contains("abortConnect=false", error.Message);
+    }
 }

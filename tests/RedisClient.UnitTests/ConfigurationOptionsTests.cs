@@ -33,6 +33,8 @@ public class ConfigurationOptionsTests
     [InlineData("127.0.0.1:6379,syncTimeout=soon", "syncTimeout must be a positive number")]
     [InlineData("127.0.0.1:6379,abortConnect=maybe", "abortConnect must be true or false")]
     [InlineData("127.0.0.1:6379,colour=blue", "Unknown option 'colour'")]
+    [InlineData("127.0.0.1:6379,defaultDatabase=3", "always uses database 0")]
+    [InlineData("127.0.0.1:6379,ssl=true", "ssl=true is not supported")]
     public void BadConfigurationSaysWhatIsWrong(string configuration, string message)
     {
         var error = Assert.Throws<ArgumentException>(() => ConfigurationOptions.Parse(configuration));
