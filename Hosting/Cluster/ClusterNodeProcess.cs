@@ -58,7 +58,9 @@ internal sealed class ClusterNodeProcess : IAsyncDisposable
 
         _process?.Dispose();
         System.IO.Directory.CreateDirectory(Directory);
-        var startInfo = new ProcessStartInfo(options.RedisServerPath)
+        // setsid gives the node its own session (and execs in place, so the pid is the server's): Ctrl+C in the
+        // terminal reaches only the host, which stops the clients before the cluster, as the Hosting supervisor does.
+        var startInfo = new ProcessStartInfo("setsid")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -68,6 +70,7 @@ internal sealed class ClusterNodeProcess : IAsyncDisposable
         var timeout = ((long)options.NodeTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
         foreach (var arg in new[]
         {
+            options.RedisServerPath,
             "--port", Port.ToString(CultureInfo.InvariantCulture),
             "--cluster-port", BusPort.ToString(CultureInfo.InvariantCulture),
             "--bind", "127.0.0.1",
@@ -88,16 +91,13 @@ internal sealed class ClusterNodeProcess : IAsyncDisposable
             startInfo.ArgumentList.Add(arg);
         }
 
-        Process process;
-        try
-        {
-            process = Process.Start(startInfo) ?? throw new InvalidOperationException($"'{options.RedisServerPath}' did not start.");
-        }
-        catch (System.ComponentModel.Win32Exception ex)
+        if (!IsExecutable(options.RedisServerPath))
         {
             throw new InvalidOperationException(
-                $"Could not start '{options.RedisServerPath}': {ex.Message}. Install Redis 7 (eng/prerequisites.sh) or set RedisClusterOptions.RedisServerPath.", ex);
+                $"'{options.RedisServerPath}' was not found. Install Redis 7 (eng/prerequisites.sh) or set RedisClusterOptions.RedisServerPath.");
         }
+
+        var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"'{options.RedisServerPath}' did not start.");
 
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
@@ -142,6 +142,11 @@ internal sealed class ClusterNodeProcess : IAsyncDisposable
         await StopAsync().ConfigureAwait(false);
         _process?.Dispose();
     }
+
+    private static bool IsExecutable(string path) =>
+        path.Contains('/', StringComparison.Ordinal)
+            ? File.Exists(path)
+            : (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':').Any(dir => File.Exists(Path.Combine(dir, path)));
 
     private void Append(string? line)
     {

@@ -47,6 +47,16 @@ public sealed class RedisClusterResourceTests
         Assert.Contains("at least 3 masters", error.Message);
     }
 
+    [Fact]
+    public async Task AMissingRedisServerIsAClearError()
+    {
+        await using var cluster = new RedisClusterManager(new RedisClusterOptions { RedisServerPath = "/nonexistent/redis-server" });
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => cluster.CreateAsync());
+
+        Assert.Contains("RedisServerPath", error.Message);
+    }
+
     private static async Task<List<ResourceSnapshot>> WaitForSnapshotsAsync(DistributedApplication app, string name, int count, ResourceState state)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
