@@ -148,6 +148,7 @@ public sealed class RedisClusterManagerTests(ITestOutputHelper output) : IAsyncL
         Assert.Equal(ClusterSlotPlanner.SlotCount, state.SlotsCovered);
         Assert.True(state.Ok);
         Assert.Equal(5, state.Nodes.Count);
+        Assert.All(state.Replicas, r => Assert.Contains(state.Masters, m => m.Id == r.MasterId));
         Assert.DoesNotContain(Process.GetProcessesByName("redis-server"), p => p.Id == victim.ProcessId);
         Assert.Empty(load.Errors);
         await AssertReadableAsync(before);
