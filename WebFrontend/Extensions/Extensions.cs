@@ -1,0 +1,44 @@
+using WebFrontend.Services;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>The services and middleware of the storefront.</summary>
+internal static class Extensions
+{
+    /// <summary>The catalog client, the cache connection, cache-aside reads, the cache health check and Razor Pages.</summary>
+    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddRazorPages();
+        builder.Services.Configure<CacheOptions>(builder.Configuration.GetSection("Cache"));
+        builder.Services.AddSingleton(TimeProvider.System);
+
+        // "catalogapi" is resolved from services__catalogapi__http__0 by the ServiceDefaults discovery handler.
+        builder.Services.AddHttpClient<CatalogClient>(c => c.BaseAddress = new("http://catalogapi"));
+        builder.Services.AddSingleton<CacheConnection>();
+        builder.Services.AddSingleton<ProductService>();
+        builder.Services.AddHealthChecks().AddCheck<CacheHealthCheck>("cache");
+    }
+
+    /// <summary>
+    /// Every response says which replica served it (<c>X-Served-By</c>, from <c>APP_INSTANCE</c>) and where the
+    /// data came from (<c>X-Cache</c>; <c>bypass</c> unless an endpoint says otherwise).
+    /// </summary>
+    public static IApplicationBuilder UseReplicaHeaders(this WebApplication app)
+    {
+        var instance = app.Configuration["APP_INSTANCE"] is { Length: > 0 } name ? name : $"webfrontend-{Environment.ProcessId}";
+        return app.Use((context, next) =>
+        {
+            context.Response.Headers["X-Served-By"] = instance;
+            context.Response.OnStarting(static state =>
+            {
+                var headers = (IHeaderDictionary)state;
+                if (!headers.ContainsKey("X-Cache"))
+                {
+                    headers["X-Cache"] = "bypass";
+                }
+                return Task.CompletedTask;
+            }, context.Response.Headers);
+            return next(context);
+        });
+    }
+}
