@@ -36,7 +36,14 @@ public static class Extensions
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
 
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            // Minimal APIs answer a non-JSON body with a bare 415; say what to send instead.
+            if (context.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType)
+            {
+                context.ProblemDetails.Detail ??= "The request body must be JSON: send 'Content-Type: application/json'.";
+            }
+        });
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
         // Malformed bodies (unknown fields, wrong content type, empty) become exceptions that the handler above
         // turns into ProblemDetails naming the reason, instead of an empty 400.
