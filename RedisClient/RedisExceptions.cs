@@ -1,7 +1,11 @@
 namespace RedisClient;
 
 /// <summary>The connection to a Redis endpoint could not be made, or was lost while the command was in flight.</summary>
-public sealed class RedisConnectionException(string message, Exception? innerException = null) : Exception(message, innerException);
+public sealed class RedisConnectionException(string message, Exception? innerException = null) : Exception(message, innerException)
+{
+    /// <summary>True when the command never left the client (no connection), so sending it again cannot apply it twice.</summary>
+    public bool CommandWasNotSent { get; init; }
+}
 
 /// <summary>The server answered with an error (-ERR, -WRONGTYPE, -NOAUTH ...).</summary>
 public sealed class RedisServerException(string message) : Exception(message);

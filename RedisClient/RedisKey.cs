@@ -9,6 +9,17 @@ public readonly struct RedisKey : IEquatable<RedisKey>
 
     private RedisKey(object? value) => _value = value;
 
+    /// <summary>The held object (null, string or byte[]), for the writer and the slot hash.</summary>
+    internal object? RawValue => _value;
+
+    /// <summary>The key as a value to write, without copying.</summary>
+    internal RedisValue AsValue() => _value switch
+    {
+        string s => s,
+        byte[] b => b,
+        _ => RedisValue.Null,
+    };
+
     /// <summary>True when no key was given.</summary>
     public bool IsNull => _value is null;
 

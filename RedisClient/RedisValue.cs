@@ -13,6 +13,9 @@ public readonly struct RedisValue : IEquatable<RedisValue>
 
     private RedisValue(object? value) => _value = value;
 
+    /// <summary>The held object (null, string, byte[], ReadOnlyMemory&lt;byte&gt;, long or double), for the writer.</summary>
+    internal object? RawValue => _value;
+
     /// <summary>The absent value (a nil reply).</summary>
     public static RedisValue Null => default;
 

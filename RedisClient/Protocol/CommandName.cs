@@ -1,0 +1,38 @@
+using System.Text;
+
+namespace RedisClient.Protocol;
+
+/// <summary>A command name with its RESP bulk-string encoding computed once, so the hot path only copies bytes.</summary>
+internal sealed class CommandName
+{
+    public static readonly CommandName Get = new("GET");
+    public static readonly CommandName Set = new("SET");
+    public static readonly CommandName Del = new("DEL");
+    public static readonly CommandName Exists = new("EXISTS");
+    public static readonly CommandName MGet = new("MGET");
+    public static readonly CommandName Ping = new("PING");
+    public static readonly CommandName Wait = new("WAIT");
+    public static readonly CommandName Auth = new("AUTH");
+    public static readonly CommandName Client = new("CLIENT");
+    public static readonly CommandName Cluster = new("CLUSTER");
+    public static readonly CommandName Asking = new("ASKING");
+    public static readonly CommandName Publish = new("PUBLISH");
+    public static readonly CommandName Subscribe = new("SUBSCRIBE");
+    public static readonly CommandName Unsubscribe = new("UNSUBSCRIBE");
+
+    public CommandName(string text)
+    {
+        Text = text.ToUpperInvariant();
+        var name = Encoding.UTF8.GetBytes(Text);
+        Encoded = Encoding.ASCII.GetBytes($"${name.Length}\r\n").Concat(name).Concat("\r\n"u8.ToArray()).ToArray();
+    }
+
+    /// <summary>The upper-case name, as reported in traces and errors.</summary>
+    public string Text { get; }
+
+    /// <summary>"$3\r\nGET\r\n".</summary>
+    public byte[] Encoded { get; }
+
+    /// <inheritdoc />
+    public override string ToString() => Text;
+}
