@@ -1,5 +1,0 @@
-namespace Dashboard;
-
-internal static class DashboardPlaceholder
-{
-}

@@ -1,0 +1,26 @@
+namespace Hosting.ApplicationModel;
+
+/// <summary>An HAProxy load balancer in front of the replicas of one project.</summary>
+public sealed class LoadBalancerResource(string name, int? requestedPort) : Resource(name), IResourceWithServiceDiscovery
+{
+    /// <inheritdoc />
+    public override string ResourceType => "LoadBalancer";
+
+    /// <summary>The frontend port asked for (null: the --lb-port option, or a free port in tests).</summary>
+    public int? RequestedPort { get; } = requestedPort;
+
+    /// <summary>The frontend port on 127.0.0.1, allocated when the application is built.</summary>
+    public int Port { get; internal set; }
+
+    /// <summary>The port of the HAProxy statistics page.</summary>
+    public int StatsPort { get; internal set; }
+
+    /// <summary>The project whose replicas receive the traffic (set by <c>WithReference</c>).</summary>
+    public IResourceWithReplicas? Backend { get; internal set; }
+
+    /// <summary>The HAProxy backend name in the generated configuration.</summary>
+    public string BackendName => Backend?.Name ?? "backend";
+
+    /// <summary>The HAProxy server name of one replica (<c>webfrontend-0</c>).</summary>
+    public static string ServerName(string resourceName, int replica) => $"{resourceName}-{replica}";
+}

@@ -1,0 +1,51 @@
+using System.Globalization;
+
+namespace Hosting.Processes;
+
+/// <summary>
+/// One pid file per running replica in the state folder, so that the next start can end what a killed AppHost
+/// left behind. A pid is only trusted together with its start time: pids are reused by the kernel.
+/// </summary>
+internal sealed class PidFileStore(string stateDirectory)
+{
+    private readonly string _directory = Path.Combine(stateDirectory, "pids");
+
+    public void Write(string instanceId, int pid)
+    {
+        Directory.CreateDirectory(_directory);
+        var startTime = UnixProcess.GetStartTime(pid) ?? 0;
+        File.WriteAllText(PathOf(instanceId), $"{pid}\n{startTime}\n{UnixProcess.GetCommandLine(pid)}\n");
+    }
+
+    public void Delete(string instanceId)
+    {
+        File.Delete(PathOf(instanceId));
+    }
+
+    /// <summary>Kills the process tree of every pid file whose process is still the one that was recorded.</summary>
+    public List<string> EndLeftovers()
+    {
+        var ended = new List<string>();
+        if (!Directory.Exists(_directory))
+        {
+            return ended;
+        }
+        foreach (var file in Directory.GetFiles(_directory, "*.pid"))
+        {
+            var lines = File.ReadAllLines(file);
+            if (lines.Length >= 2
+                && int.TryParse(lines[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+                && long.TryParse(lines[1], NumberStyles.None, CultureInfo.InvariantCulture, out var startTime)
+                && UnixProcess.GetStartTime(pid) == startTime)
+            {
+                // SIGKILL at once: these processes have no supervisor left and their clients are being ended too.
+                UnixProcess.KillTree(UnixProcess.GetTree(pid));
+                ended.Add($"{Path.GetFileNameWithoutExtension(file)} (pid {pid}: {(lines.Length > 2 ? lines[2] : "")})");
+            }
+            File.Delete(file);
+        }
+        return ended;
+    }
+
+    private string PathOf(string instanceId) => Path.Combine(_directory, instanceId + ".pid");
+}

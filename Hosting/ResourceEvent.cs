@@ -1,0 +1,4 @@
+namespace Hosting;
+
+/// <summary>One state change published by <see cref="ResourceNotificationService"/>.</summary>
+public sealed record ResourceEvent(ResourceSnapshot Snapshot);
