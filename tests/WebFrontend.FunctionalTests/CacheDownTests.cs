@@ -18,7 +18,7 @@ public sealed class CacheDownTests(StackFixture stack)
         Assert.Equal("hit", (await client.GetAsync("/api/products/201")).Cache());
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
 
-        redis.Kill();
+        await redis.KillAsync();
 
         using var read = await client.GetAsync("/api/products/201");
         Assert.Equal(HttpStatusCode.OK, read.StatusCode);
