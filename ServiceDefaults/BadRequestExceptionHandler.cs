@@ -16,6 +16,15 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problemD
         {
             return false;
         }
+        // Kestrel's body size limit surfaces inside the JSON reader, wrapped in a 400 for the parameter: the
+        // innermost status says what really happened.
+        for (var cause = bad.InnerException; cause is not null; cause = cause.InnerException)
+        {
+            if (cause is BadHttpRequestException innerBad)
+            {
+                bad = innerBad;
+            }
+        }
         httpContext.Response.StatusCode = bad.StatusCode;
         // The inner JsonException names the property or path that was wrong; the outer message names the parameter.
         var detail = bad.InnerException is { } inner ? $"{bad.Message} {inner.Message}" : bad.Message;

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -27,6 +28,9 @@ public static class Extensions
     /// <summary>The health check tag that <c>/alive</c> filters on: the process answers, whatever its dependencies say.</summary>
     public const string LiveTag = "live";
 
+    /// <summary>The request body limit unless <c>Kestrel:Limits:MaxRequestBodySize</c> says otherwise: 64 KB.</summary>
+    public const long DefaultMaxRequestBodySize = 64 * 1024;
+
     /// <summary>Adds telemetry, default health checks, HttpClient defaults and ProblemDetails.</summary>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
@@ -50,6 +54,10 @@ public static class Extensions
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.Configure<JsonOptions>(o =>
             o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow);
+
+        // The bodies of this sample are a few hundred bytes: refuse large ones (413) before they are buffered.
+        var maxBody = builder.Configuration.GetValue<long?>("Kestrel:Limits:MaxRequestBodySize") ?? DefaultMaxRequestBodySize;
+        builder.Services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = maxBody);
 
         builder.Services.AddTransient<ServiceDiscoveryHandler>();
         builder.Services.AddTransient<ResilienceHandler>();

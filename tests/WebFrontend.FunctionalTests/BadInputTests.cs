@@ -78,6 +78,20 @@ public sealed class BadInputTests(StackFixture stack) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARealServerAnswersAOneMegabyteBodyWith413AndWritesNothing()
+    {
+        // Valid JSON made big with whitespace, so only the size is wrong. The in-process replica runs on TestServer,
+        // which has no body size limit; CatalogApi here is a real Kestrel.
+        var version = await CatalogVersionAsync();
+        using var response = await stack.Catalog.PutAsync(
+            $"/api/catalog/items/{ProductId}",
+            new StringContent("{\"price\": 3.5" + new string(' ', 1024 * 1024) + "}", Encoding.UTF8, "application/json"));
+        Assert.True(response.StatusCode == HttpStatusCode.RequestEntityTooLarge, await response.Content.ReadAsStringAsync());
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(version, await CatalogVersionAsync());
+    }
+
+    [Fact]
     public async Task AStaleIfMatchIsAPreconditionFailedAndWritesNothing()
     {
         var version = await CatalogVersionAsync();

@@ -31,8 +31,11 @@ public sealed class CatalogApiProcess : IAsyncDisposable
     public static async Task<CatalogApiProcess> StartAsync(string connectionString, string? otlpEndpoint)
     {
         var address = new Uri($"http://127.0.0.1:{LocalServers.FreePort()}");
-        var info = new ProcessStartInfo("dotnet", [FindCatalogApiDll()])
+        var dll = FindCatalogApiDll();
+        var info = new ProcessStartInfo("dotnet", [dll])
         {
+            // The content root (appsettings.json) is the working directory.
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
