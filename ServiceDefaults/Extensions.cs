@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
@@ -135,9 +136,46 @@ public static class Extensions
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.Use(TraceRequestAsync);
         app.MapHealthChecks("/health");
         app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = r => r.Tags.Contains(LiveTag) });
         return app;
+    }
+
+    // ASP.NET Core starts the request Activity without the OpenTelemetry instrumentation package: give it the
+    // route as its name and the HTTP tags the dashboard shows, and keep health probes out of the traces.
+    private static async Task TraceRequestAsync(HttpContext context, RequestDelegate next)
+    {
+        var activity = Activity.Current is { Source.Name: "Microsoft.AspNetCore" } current ? current : null;
+        if (activity is not null
+            && (context.Request.Path.StartsWithSegments("/health") || context.Request.Path.StartsWithSegments("/alive")))
+        {
+            // The orchestrator and the load balancer probe every few seconds: unrecording the probe also
+            // unsamples the database and cache calls its checks make, so they do not drown the requests.
+            activity.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
+            activity.IsAllDataRequested = false;
+            activity = null;
+        }
+        if (activity is { IsAllDataRequested: true })
+        {
+            var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText;
+            activity.DisplayName = route is null ? context.Request.Method : $"{context.Request.Method} {route}";
+            activity.SetTag("http.request.method", context.Request.Method);
+            activity.SetTag("url.path", context.Request.Path.Value);
+            if (route is not null)
+            {
+                activity.SetTag("http.route", route);
+            }
+        }
+        await next(context).ConfigureAwait(false);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("http.response.status_code", context.Response.StatusCode);
+            if (context.Response.StatusCode >= 500)
+            {
+                activity.SetStatus(ActivityStatusCode.Error);
+            }
+        }
     }
 
     private sealed record TelemetrySettings(Uri Endpoint, string ServiceName, string? Instance, int BatchDelayMilliseconds, int MetricIntervalMilliseconds)

@@ -128,7 +128,7 @@ public static class CatalogApi
             Price = request.Price!.Value,
             Stock = request.Stock ?? 0,
             Version = 1,
-            UpdatedAt = DateTimeOffset.UtcNow,
+            UpdatedAt = Now(),
         };
         services.Context.CatalogItems.Add(item);
         await services.Context.SaveChangesAsync();
@@ -189,7 +189,7 @@ public static class CatalogApi
             item.Price = request.Price ?? item.Price;
             item.Stock = request.Stock ?? item.Stock;
             item.Version++;
-            item.UpdatedAt = DateTimeOffset.UtcNow;
+            item.UpdatedAt = Now();
             try
             {
                 await services.Context.SaveChangesAsync();
@@ -245,6 +245,13 @@ public static class CatalogApi
             ? $"If-Match names version {expected} of product {id}, the current version is {version}; read it again."
             : $"If-Match names version {expected} of product {id}, which another update just replaced; read it again.",
         extensions: new Dictionary<string, object?> { ["field"] = "If-Match" });
+
+    // Postgres keeps microseconds: truncate so that the answer to a write equals what a later read returns.
+    private static DateTimeOffset Now()
+    {
+        var now = DateTimeOffset.UtcNow;
+        return now.AddTicks(-(now.Ticks % 10));
+    }
 
     private static void SetETag(HttpContext httpContext, CatalogItem item)
         => httpContext.Response.Headers.ETag = "\"" + item.Version.ToString(CultureInfo.InvariantCulture) + "\"";
