@@ -12,7 +12,11 @@ namespace WebFrontend.Services;
 /// share one CatalogApi call. A write goes to CatalogApi first, then deletes the key from the cache this replica
 /// uses. When the cache fails, reads and writes carry on against CatalogApi alone.
 /// </summary>
-/// <remarks>A singleton: the loads in flight and the cache's back-off are state of the replica.</remarks>
+/// <remarks>
+/// A singleton: the loads in flight and the cache's back-off are state of the replica. Known limit of
+/// cache-aside: a load in another replica that read the old version just before a write can still store it after
+/// the write's delete; the TTL bounds how long that copy lives.
+/// </remarks>
 public sealed class ProductService(
     IHttpClientFactory httpClientFactory,
     CacheConnection cache,
@@ -30,6 +34,10 @@ public sealed class ProductService(
 
     // After a cache failure reads skip the cache until this time, so a dead cache costs one timeout, not one per request.
     private long _cacheRetryAtTicks;
+
+    // Incremented by every write through this replica. A load that saw it change while it was reading from
+    // CatalogApi may hold the version from before the write, so it serves it but does not cache it.
+    private long _writes;
 
     private CatalogClient Catalog => new(httpClientFactory.CreateClient(nameof(CatalogClient)));
 
@@ -85,7 +93,9 @@ public sealed class ProductService(
     /// <summary>Forgets a product in this replica: the load in flight and the key in the cache it uses.</summary>
     public async Task InvalidateAsync(int id)
     {
-        // A read starting after this write must not join a load that began before it.
+        // A read starting after this write must not join a load that began before it, and a load that began
+        // before it must not put the old version back into the cache after the delete below.
+        Interlocked.Increment(ref _writes);
         _loads.TryRemove(id, out _);
         using var activity = ActivitySource.StartActivity("cache delete product");
         activity?.SetTag("cache.key", CacheKey(id));
@@ -166,8 +176,9 @@ public sealed class ProductService(
             return new(cached, FromCache: true, CacheFailed: false);
         }
 
+        var writes = Interlocked.Read(ref _writes);
         var product = await Catalog.GetItemAsync(id, CancellationToken.None).ConfigureAwait(false);
-        if (product is null || database is null)
+        if (product is null || database is null || Interlocked.Read(ref _writes) != writes)
         {
             return new(product, FromCache: false, CacheFailed: false);
         }

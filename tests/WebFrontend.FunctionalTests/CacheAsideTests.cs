@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using WebFrontend.Services;
 
 namespace WebFrontend.FunctionalTests;
 
@@ -103,6 +105,24 @@ public sealed class CacheAsideTests(StackFixture stack)
         Assert.Equal("bypass", second.Cache());
         Assert.Equal(2, await stack.CatalogItemReadsAsync() - before);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
+    }
+
+    [Fact]
+    public async Task SwitchingTheCacheOfARunningReplicaTakesEffectWithoutARestart()
+    {
+        await using var replica = stack.Replica("webfrontend-1");
+        using var client = replica.CreateClient();
+        var connection = replica.Services.GetRequiredService<CacheConnection>();
+        await client.GetAsync("/api/products/106");
+        Assert.Equal("hit", (await client.GetAsync("/api/products/106")).Cache());
+
+        await connection.SwitchAsync(null);
+        Assert.Equal("bypass", (await client.GetAsync("/api/products/106")).Cache());
+
+        var other = await stack.Servers.StartRedisAsync();
+        await connection.SwitchAsync(other.ConnectionString);
+        Assert.Equal("miss", (await client.GetAsync("/api/products/106")).Cache());
+        Assert.Equal("hit", (await client.GetAsync("/api/products/106")).Cache());
     }
 
     [Fact]
