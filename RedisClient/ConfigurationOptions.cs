@@ -76,8 +76,16 @@ public sealed class ConfigurationOptions
                     }
 
                     break;
-                case "allowadmin":
                 case "defaultdatabase":
+                    if (value != "0")
+                    {
+                        throw new ArgumentException(
+                            $"defaultDatabase={value} is not supported: this client always uses database 0 (the only one a cluster has); use key prefixes instead.",
+                            nameof(configuration));
+                    }
+
+                    break;
+                case "allowadmin":
                 case "keepalive":
                 case "connectretry":
                     // Accepted for compatibility with StackExchange.Redis strings; they change nothing here.

@@ -24,8 +24,12 @@ public sealed partial class ConnectionMultiplexer : IAsyncDisposable, IDisposabl
     private volatile ClusterSlotMap? _slots;
     private volatile RedisConnection? _primary;
     private volatile bool _topologyKnown;
+    private volatile bool _detectOnConnect;
+    private int _refreshLoopStarted;
     private Task _refreshLoop = Task.CompletedTask;
     private int _refreshing;
+    private long _movedCount;
+    private long _askCount;
 
     private ConnectionMultiplexer(ConfigurationOptions options)
     {
@@ -113,6 +117,9 @@ public sealed partial class ConnectionMultiplexer : IAsyncDisposable, IDisposabl
 
     internal RedisDatabase Database => _database;
 
+    /// <summary>MOVED and ASK replies followed so far (for tests and diagnostics).</summary>
+    internal (long Moved, long Ask) Redirects => (Interlocked.Read(ref _movedCount), Interlocked.Read(ref _askCount));
+
     /// <summary>The connection for a slot (-1: any master); made on demand for masters seen for the first time.</summary>
     internal RedisConnection GetConnection(int slot)
     {
@@ -179,6 +186,7 @@ public sealed partial class ConnectionMultiplexer : IAsyncDisposable, IDisposabl
             host = _primary?.EndPoint.Host ?? Configuration.EndPoints[0].Host;
         }
 
+        Interlocked.Increment(ref asking ? ref _askCount : ref _movedCount);
         var endPoint = _connections.Keys.FirstOrDefault(e => e.Port == port && e.Host == host) ?? new DnsEndPoint(host, port);
         if (!asking && _slots is { } map)
         {
@@ -241,6 +249,7 @@ public sealed partial class ConnectionMultiplexer : IAsyncDisposable, IDisposabl
 
         // abortConnect=false: keep trying every endpoint; the first one that answers decides the topology.
         _primary = _connections[Configuration.EndPoints[0]];
+        _detectOnConnect = true;
         foreach (var connection in _connections.Values)
         {
             connection.StartReconnecting(TimeSpan.Zero);
@@ -262,7 +271,10 @@ public sealed partial class ConnectionMultiplexer : IAsyncDisposable, IDisposabl
             _primary = connection;
             _slots = map;
             await ConnectMastersAsync(map, cancellationToken).ConfigureAwait(false);
-            _refreshLoop = RefreshLoopAsync();
+            if (Interlocked.Exchange(ref _refreshLoopStarted, 1) == 0)
+            {
+                _refreshLoop = RefreshLoopAsync();
+            }
         }
         catch (RedisServerException e) when (e.Message.Contains("cluster support disabled", StringComparison.OrdinalIgnoreCase)
                                              || e.Message.StartsWith("ERR unknown", StringComparison.OrdinalIgnoreCase))
@@ -331,7 +343,7 @@ public sealed partial class ConnectionMultiplexer : IAsyncDisposable, IDisposabl
 
     private void OnConnected(RedisConnection connection)
     {
-        if (!_topologyKnown && !_disposed.IsCancellationRequested)
+        if (_detectOnConnect && !_topologyKnown && !_disposed.IsCancellationRequested)
         {
             _ = DetectTopologyInBackgroundAsync(connection);
         }

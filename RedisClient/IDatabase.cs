@@ -30,7 +30,8 @@ public interface IDatabase
     /// <summary>
     /// WAIT on the connection to the master owning <paramref name="key"/>: blocks until the writes sent on it
     /// before are acknowledged by <paramref name="numReplicas"/> replicas or <paramref name="timeout"/> passes.
-    /// Returns how many replicas acknowledged.
+    /// Returns how many replicas acknowledged. The multiplexed connection is held meanwhile (replies are in order),
+    /// so keep <paramref name="timeout"/> short and below syncTimeout.
     /// </summary>
     Task<long> WaitAsync(RedisKey key, int numReplicas, TimeSpan timeout, CancellationToken cancellationToken = default);
 

@@ -9,8 +9,6 @@ namespace RedisClient.Internal;
 /// </summary>
 internal sealed class PendingCommand : TaskCompletionSource<RedisResult>
 {
-    private int _skipped;
-
     public PendingCommand(CommandName name, RedisValue[] args)
         : base(TaskCreationOptions.RunContinuationsAsynchronously)
     {
@@ -25,15 +23,8 @@ internal sealed class PendingCommand : TaskCompletionSource<RedisResult>
     /// <summary>Stopwatch timestamp when queued; the timeout sweep compares against it.</summary>
     public long EnqueuedAt { get; set; }
 
-    /// <summary>
-    /// Set by the writer when the command was cancelled or timed out before it was sent: no reply will come for it,
-    /// so the reader must not match one to it.
-    /// </summary>
-    public bool Skipped
-    {
-        get => Volatile.Read(ref _skipped) == 1;
-        set => Volatile.Write(ref _skipped, value ? 1 : 0);
-    }
+    /// <summary>Send ASKING right before this command (the ASK redirection of a slot being migrated).</summary>
+    public bool Asking { get; init; }
 
     /// <summary>Delivers a reply; an error reply becomes a <see cref="RedisServerException"/>.</summary>
     public void Complete(RedisResult reply, DnsEndPoint endPoint)

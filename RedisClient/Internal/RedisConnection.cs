@@ -87,7 +87,7 @@ internal sealed class RedisConnection : IAsyncDisposable
     public Task<RedisResult> SendAsync(PendingCommand command)
     {
         var session = Volatile.Read(ref _session);
-        if (session is not null && session.TryEnqueue(command, asking: null))
+        if (session is not null && session.TryEnqueue(command))
         {
             return command.Task;
         }
@@ -98,19 +98,6 @@ internal sealed class RedisConnection : IAsyncDisposable
         }
 
         command.TrySetException(NotConnected(command));
-        return command.Task;
-    }
-
-    /// <summary>Queues ASKING and the command back to back (the ASK redirection of a slot being migrated).</summary>
-    public Task<RedisResult> SendAskingAsync(PendingCommand command)
-    {
-        var asking = new PendingCommand(CommandName.Asking, []);
-        var session = Volatile.Read(ref _session);
-        if (session is null || !session.TryEnqueue(command, asking))
-        {
-            command.TrySetException(NotConnected(command));
-        }
-
         return command.Task;
     }
 
@@ -132,8 +119,6 @@ internal sealed class RedisConnection : IAsyncDisposable
         {
             // The reconnect loop ends with the disposal; its last error is of no interest now.
         }
-
-        _disposed.Dispose();
     }
 
     private async Task<RedisResult> SendWhenConnectedAsync(PendingCommand command)
@@ -148,7 +133,7 @@ internal sealed class RedisConnection : IAsyncDisposable
         }
 
         var session = Volatile.Read(ref _session);
-        if (session is null || !session.TryEnqueue(command, asking: null))
+        if (session is null || !session.TryEnqueue(command))
         {
             command.TrySetException(NotConnected(command));
         }
@@ -324,7 +309,7 @@ internal sealed class RedisConnection : IAsyncDisposable
     private static async Task HandshakeAsync(Session session, CommandName name, RedisValue[] args, CancellationToken cancellationToken)
     {
         var command = new PendingCommand(name, args);
-        if (!session.TryEnqueue(command, asking: null))
+        if (!session.TryEnqueue(command))
         {
             throw session.FailReason ?? new RedisConnectionException("The connection closed during the handshake.");
         }
@@ -343,10 +328,11 @@ internal sealed class RedisConnection : IAsyncDisposable
         private readonly PipeReader _input;
         private readonly PipeWriter _output;
         private readonly Channel<PendingCommand> _writes = Channel.CreateUnbounded<PendingCommand>(
-            new UnboundedChannelOptions { SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = false });
+            new UnboundedChannelOptions { SingleReader = false, SingleWriter = false, AllowSynchronousContinuations = true });
         private readonly ConcurrentQueue<PendingCommand> _pending = new();
         private readonly Lock _sync = new();
         private long _streamOffset;
+        private long _flushStartedAt;
         private volatile bool _failed;
 
         public Session(RedisConnection owner, Socket socket)
@@ -354,7 +340,7 @@ internal sealed class RedisConnection : IAsyncDisposable
             _owner = owner;
             _socket = socket;
             var stream = new NetworkStream(socket, ownsSocket: true);
-            _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024));
+            _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 128 * 1024, minimumReadSize: 64 * 1024));
             _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
         }
 
@@ -369,31 +355,13 @@ internal sealed class RedisConnection : IAsyncDisposable
         }
 
         /// <summary>
-        /// Queues for the writer and for reply matching in one step, so the order of replies expected is the order
-        /// of bytes written. ASKING, when given, goes right before the command with nothing in between.
+        /// Hands the command to the writer. When the writer is idle its loop continues right here on the caller's
+        /// thread (synchronous continuations), so a lone caller's command goes to the socket without a thread hop.
         /// </summary>
-        public bool TryEnqueue(PendingCommand command, PendingCommand? asking)
+        public bool TryEnqueue(PendingCommand command)
         {
-            lock (_sync)
-            {
-                if (_failed)
-                {
-                    return false;
-                }
-
-                var now = Stopwatch.GetTimestamp();
-                if (asking is not null)
-                {
-                    asking.EnqueuedAt = now;
-                    _pending.Enqueue(asking);
-                    _writes.Writer.TryWrite(asking);
-                }
-
-                command.EnqueuedAt = now;
-                _pending.Enqueue(command);
-                _writes.Writer.TryWrite(command);
-                return true;
-            }
+            command.EnqueuedAt = Stopwatch.GetTimestamp();
+            return _writes.Writer.TryWrite(command);
         }
 
         public void Fail(Exception reason)
@@ -410,21 +378,22 @@ internal sealed class RedisConnection : IAsyncDisposable
                 _writes.Writer.TryComplete();
             }
 
-            // One exception for every command in flight: a drop with a thousand callers should not make a thousand.
-            var error = reason as RedisConnectionException ?? new RedisConnectionException(
-                $"The connection to {_owner.Name} was lost ({reason.Message}). Commands in flight failed and were not retried; " +
-                "a write among them may or may not have been applied.", reason);
-            while (_pending.TryDequeue(out var command))
-            {
-                command.TrySetException(error);
-            }
-
+            FailAll();
             _socket.Dispose();
             _owner.OnSessionFailed(this);
         }
 
         public void SweepTimeouts(long now, long timeoutTicks, TimeSpan timeout)
         {
+            // A write that has not finished within the timeout means the socket is stuck: give up on it entirely.
+            var flushStarted = Volatile.Read(ref _flushStartedAt);
+            if (flushStarted != 0 && now - flushStarted > timeoutTicks)
+            {
+                Fail(new RedisConnectionException(
+                    $"Writing to {_owner.Name} has been blocked for more than {timeout.TotalMilliseconds} ms (syncTimeout); the connection is dropped."));
+                return;
+            }
+
             foreach (var command in _pending)
             {
                 if (command.Task.IsCompleted)
@@ -432,7 +401,7 @@ internal sealed class RedisConnection : IAsyncDisposable
                     continue;
                 }
 
-                // Commands are queued in time order: the first one not yet expired ends the sweep.
+                // Commands are written in time order: the first one not yet expired ends the sweep.
                 if (now - command.EnqueuedAt < timeoutTicks)
                 {
                     break;
@@ -440,7 +409,25 @@ internal sealed class RedisConnection : IAsyncDisposable
 
                 command.TrySetException(new RedisTimeoutException(
                     $"No reply to {command.Name.Text} from {_owner.Name} within {timeout.TotalMilliseconds} ms (syncTimeout); " +
-                    $"{_pending.Count} commands queued on this connection. Raise syncTimeout in the connection string if the server is just slow."));
+                    $"{_pending.Count} commands awaiting replies on this connection. Raise syncTimeout in the connection string if the server is just slow."));
+            }
+        }
+
+        private void FailAll()
+        {
+            // One exception for every command in flight: a drop with a thousand callers should not make a thousand.
+            var reason = FailReason!;
+            var error = reason as RedisConnectionException ?? new RedisConnectionException(
+                $"The connection to {_owner.Name} was lost ({reason.Message}). Commands in flight failed and were not retried; " +
+                "a write among them may or may not have been applied.", reason);
+            while (_writes.Reader.TryRead(out var unsent))
+            {
+                unsent.TrySetException(error);
+            }
+
+            while (_pending.TryDequeue(out var command))
+            {
+                command.TrySetException(error);
             }
         }
 
@@ -455,11 +442,18 @@ internal sealed class RedisConnection : IAsyncDisposable
                     {
                         if (command.Task.IsCompleted)
                         {
-                            // Cancelled or timed out before it was sent: do not send it (no reply to match).
-                            command.Skipped = true;
+                            // Cancelled or timed out before it was sent: not sent, so no reply to wait for.
                             continue;
                         }
 
+                        // Pending before written: the reply cannot arrive before the reader knows whom it is for.
+                        if (command.Asking)
+                        {
+                            _pending.Enqueue(new PendingCommand(CommandName.Asking, []));
+                            RespWriter.WriteCommand(_output, CommandName.Asking, []);
+                        }
+
+                        _pending.Enqueue(command);
                         RespWriter.WriteCommand(_output, command.Name, command.Args);
                         if (_output.UnflushedBytes > MaxUnflushed)
                         {
@@ -468,17 +462,37 @@ internal sealed class RedisConnection : IAsyncDisposable
                     }
 
                     await FlushAsync().ConfigureAwait(false);
+                    if (_failed)
+                    {
+                        // Failed while this batch was written: its commands joined the queue after the drain.
+                        FailAll();
+                    }
                 }
             }
             catch (Exception e)
             {
                 Fail(e);
+
+                // Commands this loop queued after Fail's drain must not wait for a reply that cannot come.
+                FailAll();
             }
         }
 
         private async ValueTask FlushAsync()
         {
-            var result = await _output.FlushAsync().ConfigureAwait(false);
+            var flush = _output.FlushAsync();
+            FlushResult result;
+            if (flush.IsCompletedSuccessfully)
+            {
+                result = flush.Result;
+            }
+            else
+            {
+                Volatile.Write(ref _flushStartedAt, Stopwatch.GetTimestamp());
+                result = await flush.ConfigureAwait(false);
+                Volatile.Write(ref _flushStartedAt, 0);
+            }
+
             if (result.IsCompleted || result.IsCanceled)
             {
                 throw new RedisConnectionException($"The connection to {_owner.Name} was closed while writing.");
@@ -535,13 +549,8 @@ internal sealed class RedisConnection : IAsyncDisposable
                 return;
             }
 
-            while (_pending.TryDequeue(out var command))
+            if (_pending.TryDequeue(out var command))
             {
-                if (command.Skipped)
-                {
-                    continue;
-                }
-
                 command.Complete(reply, _owner.EndPoint);
                 return;
             }

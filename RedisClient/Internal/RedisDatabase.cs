@@ -154,11 +154,18 @@ internal sealed class RedisDatabase(ConnectionMultiplexer multiplexer) : IDataba
         var slot = -1;
         if (multiplexer.IsCluster && values.Length > 0 && !s_keyless.Contains(command))
         {
-            slot = s_allKeys.Contains(command)
-                ? RequireSameSlot(command.ToUpperInvariant(), values)
-                : command.Equals("MSET", StringComparison.OrdinalIgnoreCase) || command.Equals("MSETNX", StringComparison.OrdinalIgnoreCase)
-                    ? RequireSameSlot(command.ToUpperInvariant(), values.Where((_, index) => index % 2 == 0).ToArray())
-                    : SlotOf(values[0]);
+            slot = command.ToUpperInvariant() switch
+            {
+                var name when s_allKeys.Contains(name) => RequireSameSlot(name, values),
+                "MSET" or "MSETNX" => RequireSameSlot(command.ToUpperInvariant(), values.Where((_, index) => index % 2 == 0).ToArray()),
+
+                // EVAL script numkeys key... arg...: the keys decide; no key means any node.
+                "EVAL" or "EVALSHA" or "EVAL_RO" or "EVALSHA_RO" or "FCALL" or "FCALL_RO" when values.Length >= 2 =>
+                    long.TryParse(values[1].ToString(), out var numKeys) && numKeys > 0 && values.Length >= 2 + numKeys
+                        ? RequireSameSlot(command.ToUpperInvariant(), values[2..(2 + (int)numKeys)])
+                        : -1,
+                _ => SlotOf(values[0]),
+            };
         }
 
         return ExecuteAsync(new CommandName(command), values, slot, static reply => reply, cancellationToken);
@@ -182,13 +189,13 @@ internal sealed class RedisDatabase(ConnectionMultiplexer multiplexer) : IDataba
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 connection ??= multiplexer.GetConnection(slot);
-                var command = new PendingCommand(name, args);
+                var command = new PendingCommand(name, args) { Asking = asking };
                 using var registration = cancellationToken.CanBeCanceled
                     ? cancellationToken.UnsafeRegister(static (state, token) => ((PendingCommand)state!).TrySetCanceled(token), command)
                     : default;
                 try
                 {
-                    var reply = await (asking ? connection.SendAskingAsync(command) : connection.SendAsync(command)).ConfigureAwait(false);
+                    var reply = await connection.SendAsync(command).ConfigureAwait(false);
                     var result = map(reply);
                     Record(name, connection, activity, start, null);
                     return result;

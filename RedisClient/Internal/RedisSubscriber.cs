@@ -11,7 +11,10 @@ internal sealed class RedisSubscriber(ConnectionMultiplexer multiplexer) : ISubs
     private readonly Dictionary<string, Action<string, RedisValue>[]> _handlers = new(StringComparer.Ordinal);
     private readonly Lock _handlersLock = new();
     private readonly SemaphoreSlim _connectGate = new(1, 1);
-    private RedisConnection? _connection;
+    private volatile RedisConnection? _connection;
+
+    /// <summary>The node the subscriptions live on now (null before the first subscription).</summary>
+    internal System.Net.DnsEndPoint? EndPoint => _connection?.EndPoint;
 
     /// <inheritdoc />
     public Task<long> PublishAsync(string channel, RedisValue message, CancellationToken cancellationToken = default)
@@ -80,23 +83,70 @@ internal sealed class RedisSubscriber(ConnectionMultiplexer multiplexer) : ISubs
                 return raced;
             }
 
-            var connection = new RedisConnection(multiplexer.SubscriberEndPoint, multiplexer.Configuration, Channels, OnMessage);
-            try
-            {
-                await connection.ConnectAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch
-            {
-                await connection.DisposeAsync().ConfigureAwait(false);
-                throw;
-            }
-
+            var connection = await ConnectAsync(multiplexer.SubscriberEndPoint, cancellationToken).ConfigureAwait(false);
             _connection = connection;
             return connection;
         }
         finally
         {
             _connectGate.Release();
+        }
+    }
+
+    private async Task<RedisConnection> ConnectAsync(System.Net.DnsEndPoint endPoint, CancellationToken cancellationToken)
+    {
+        var connection = new RedisConnection(endPoint, multiplexer.Configuration, Channels, OnMessage);
+        try
+        {
+            await connection.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        connection.Dropped += OnDropped;
+        return connection;
+    }
+
+    private void OnDropped(RedisConnection dropped)
+    {
+        // A standalone server comes back on the same endpoint (the connection reconnects and subscribes again by
+        // itself). In a cluster the node may be gone for good: move the subscriptions to a live master.
+        if (multiplexer.IsCluster)
+        {
+            _ = MoveAsync(dropped);
+        }
+    }
+
+    private async Task MoveAsync(RedisConnection dropped)
+    {
+        for (var attempt = 0; attempt < 600 && !dropped.IsConnected; attempt++)
+        {
+            await Task.Delay(100).ConfigureAwait(false);
+            var endPoint = multiplexer.SubscriberEndPoint;
+            if (_connection != dropped)
+            {
+                return;
+            }
+
+            if (endPoint.Equals(dropped.EndPoint))
+            {
+                continue;
+            }
+
+            try
+            {
+                var connection = await ConnectAsync(endPoint, CancellationToken.None).ConfigureAwait(false);
+                _connection = connection;
+                await dropped.DisposeAsync().ConfigureAwait(false);
+                return;
+            }
+            catch (RedisConnectionException)
+            {
+                // Try again with whatever master is live next time round.
+            }
         }
     }
 

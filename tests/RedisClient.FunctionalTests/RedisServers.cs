@@ -64,6 +64,28 @@ public sealed class RedisServers : IAsyncDisposable
             }
         }
 
+        // Replicas must have finished their first sync, or WAIT counts nothing and no failover can happen.
+        foreach (var node in nodes)
+        {
+            while (true)
+            {
+                var replication = await node.CliAsync("INFO", "replication");
+                if (replication.Contains("role:slave", StringComparison.Ordinal)
+                    ? replication.Contains("master_link_status:up", StringComparison.Ordinal)
+                    : replication.Contains("connected_slaves:1", StringComparison.Ordinal) && replication.Contains("state=online", StringComparison.Ordinal))
+                {
+                    break;
+                }
+
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new TimeoutException($"Replication on {node.Port} was not up within 30 s: {replication}");
+                }
+
+                await Task.Delay(100);
+            }
+        }
+
         return nodes;
     }
 
@@ -117,7 +139,7 @@ public sealed class RedisServers : IAsyncDisposable
         }
     }
 
-    private static int FreePort(bool cluster)
+    public static int FreePort(bool cluster = false)
     {
         // A cluster node also listens on port + 10000 (the cluster bus): both must be free.
         for (var attempt = 0; attempt < 100; attempt++)
@@ -179,7 +201,7 @@ public sealed class RedisServers : IAsyncDisposable
 
             if (cluster)
             {
-                foreach (var arg in new[] { "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "1000" })
+                foreach (var arg in new[] { "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "1000", "--cluster-replica-validity-factor", "0" })
                 {
                     start.ArgumentList.Add(arg);
                 }

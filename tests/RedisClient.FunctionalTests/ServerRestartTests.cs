@@ -52,9 +52,11 @@ public sealed class ServerRestartTests(ITestOutputHelper output)
             await Task.Delay(10);
         }
 
-        // In flight when the server dies: with a 60 s syncTimeout, only failing on the drop itself ends them with a
-        // connection error (a timeout would be a RedisTimeoutException, a minute later).
-        var inFlight = Enumerable.Range(0, 200).Select(i => db.StringGetAsync($"load:{i % 50}")).ToArray();
+        // In flight when the server dies: DEBUG SLEEP holds the server, so the 200 GETs behind it are surely waiting.
+        // With a 60 s syncTimeout only failing on the drop itself ends them, with a connection error.
+        var inFlight = new List<Task>([db.ExecuteAsync("DEBUG", "SLEEP", "5")]);
+        inFlight.AddRange(Enumerable.Range(0, 200).Select(i => db.StringGetAsync($"load:{i % 50}")));
+        await Task.Delay(200);
         var killedAt = Stopwatch.StartNew();
         node.Kill();
         var lost = 0;
@@ -70,7 +72,8 @@ public sealed class ServerRestartTests(ITestOutputHelper output)
             }
         }
 
-        output.WriteLine($"{lost} of 200 in-flight calls failed with RedisConnectionException, all done {killedAt.Elapsed.TotalMilliseconds:0} ms after the kill (syncTimeout 60000 ms)");
+        output.WriteLine($"{lost} of {inFlight.Count} in-flight calls failed with RedisConnectionException, all done {killedAt.Elapsed.TotalMilliseconds:0} ms after the kill (syncTimeout 60000 ms)");
+        Assert.Equal(inFlight.Count, lost);
         Assert.False(redis.IsConnected);
 
         await node.StartAsync();
@@ -90,5 +93,35 @@ public sealed class ServerRestartTests(ITestOutputHelper output)
         Assert.All(failures, e => Assert.IsType<RedisConnectionException>(e));
         Assert.True(redis.IsConnected);
         Assert.Equal("PONG", (await db.ExecuteAsync("PING")).ToString());
+    }
+
+    [Fact]
+    public async Task WithAbortConnectFalseTheClientConnectsOnceTheServerStarts()
+    {
+        await using var servers = new RedisServers();
+        var port = RedisServers.FreePort();
+        await using var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},password={servers.Password},abortConnect=false,connectTimeout=500");
+        Assert.False(redis.IsConnected);
+        var early = await Assert.ThrowsAsync<RedisConnectionException>(() => redis.GetDatabase().StringGetAsync("k"));
+        Assert.Contains("was not sent", early.Message);
+
+        await servers.StartAsync(port: port);
+        var db = redis.GetDatabase();
+        for (var attempt = 0; attempt < 200 && !redis.IsConnected; attempt++)
+        {
+            await Task.Delay(25);
+        }
+
+        Assert.True(await db.StringSetAsync("k", "late"));
+        Assert.Equal("late", (string?)await db.StringGetAsync("k"));
+    }
+
+    [Fact]
+    public async Task WithAbortConnectTrueAnUnreachableServerIsAClearError()
+    {
+        var error = await Assert.ThrowsAsync<RedisConnectionException>(() =>
+            ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{RedisServers.FreePort()},connectTimeout=1000"));
+        Assert.Contains("Could not connect", error.Message);
+        Assert.Contains("abortConnect=false", error.Message);
     }
 }

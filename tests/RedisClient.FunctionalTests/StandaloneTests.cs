@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace RedisClient.FunctionalTests;
@@ -251,5 +252,117 @@ public sealed class StandaloneTests(StandaloneServerFixture fixture) : IClassFix
         var result = await check.CheckHealthAsync(context);
         Assert.Equal(HealthStatus.Healthy, result.Status);
         Assert.Contains("PING", result.Description);
+    }
+
+    [Fact]
+    public async Task AnAclUserAuthenticatesWithUserAndPassword()
+    {
+        await using (var admin = await ConnectionMultiplexer.ConnectAsync(fixture.ConnectionString))
+        {
+            await admin.GetDatabase().ExecuteAsync("ACL", "SETUSER", "catalog", "on", ">catalog-pass", "~*", "+@all");
+        }
+
+        await using var redis = await ConnectionMultiplexer.ConnectAsync($"{fixture.Node.EndPoint},user=catalog,password=catalog-pass");
+        Assert.Equal("catalog", (string?)await redis.GetDatabase().ExecuteAsync("ACL", "WHOAMI"));
+
+        var error = await Assert.ThrowsAsync<RedisConnectionException>(() =>
+            ConnectionMultiplexer.ConnectAsync($"{fixture.Node.EndPoint},user=catalog,password=nope"));
+        Assert.Contains("Check the password (and user)", error.Message);
+    }
+
+    [Fact]
+    public async Task CommandDurationsAndErrorsAreMeasured()
+    {
+        var durations = new List<(double Seconds, string? Operation)>();
+        var errors = 0L;
+        using var meters = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == RedisClientDiagnostics.MeterName)
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        meters.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
+        {
+            var operation = tags.ToArray().FirstOrDefault(t => t.Key == "db.operation.name").Value as string;
+            lock (durations)
+            {
+                durations.Add((value, operation));
+            }
+        });
+        meters.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref errors, value));
+        meters.Start();
+
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.ConnectionString);
+        var db = redis.GetDatabase();
+        await db.StringSetAsync("metered", "x");
+        await db.ExecuteAsync("RPUSH", "metered-list", "x");
+        await Assert.ThrowsAsync<RedisServerException>(() => db.StringGetAsync("metered-list"));
+
+        lock (durations)
+        {
+            Assert.Contains(durations, d => d.Operation == "SET" && d.Seconds > 0);
+            Assert.Contains(durations, d => d.Operation == "GET");
+        }
+
+        Assert.True(Interlocked.Read(ref errors) >= 1);
+    }
+
+    [Fact]
+    public async Task TheHealthCheckRegistersWithAspNetCoreHealthChecks()
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.ConnectionString);
+        var services = new ServiceCollection();
+        services.AddSingleton(redis);
+        services.AddLogging();
+        services.AddHealthChecks().AddRedisClient();
+        await using var provider = services.BuildServiceProvider();
+
+        var report = await provider.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        Assert.Equal(HealthStatus.Healthy, report.Status);
+        Assert.True(report.Entries.ContainsKey("redis"));
+    }
+
+    [Fact]
+    public async Task CancellationsUnderLoadNeverMixUpReplies()
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.ConnectionString);
+        var db = redis.GetDatabase();
+        var cancelled = 0;
+        var answered = 0;
+        await Parallel.ForAsync(0, 100, new ParallelOptions { MaxDegreeOfParallelism = 100 }, async (i, _) =>
+        {
+            var random = new Random(i);
+            for (var n = 0; n < 100; n++)
+            {
+                // Some calls are cancelled before they are written, some after, some never.
+                using var cancel = new CancellationTokenSource();
+                var set = db.StringSetAsync($"mix:{i}", $"caller-{i}:{n}", cancellationToken: cancel.Token);
+                var get = db.StringGetAsync($"mix:{i}", cancel.Token);
+                if (random.Next(3) == 0)
+                {
+                    cancel.Cancel();
+                }
+
+                try
+                {
+                    await set;
+                    var value = (string?)await get;
+                    Assert.True(value is null || value.StartsWith($"caller-{i}:", StringComparison.Ordinal), $"caller {i} read '{value}'");
+                    Interlocked.Increment(ref answered);
+                }
+                catch (OperationCanceledException)
+                {
+                    Interlocked.Increment(ref cancelled);
+                }
+            }
+        });
+
+        Assert.True(cancelled > 0);
+        Assert.True(answered > 0);
+        Assert.Equal("PONG", (await db.ExecuteAsync("PING")).ToString());
     }
 }
