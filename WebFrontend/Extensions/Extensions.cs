@@ -9,6 +9,8 @@ internal static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddRazorPages();
+        builder.Services.AddSingleton(new ReplicaIdentity(
+            builder.Configuration["APP_INSTANCE"] is { Length: > 0 } name ? name : $"webfrontend-{Environment.ProcessId}"));
         builder.Services.Configure<CacheOptions>(builder.Configuration.GetSection("Cache"));
         builder.Services.AddSingleton(TimeProvider.System);
 
@@ -17,6 +19,7 @@ internal static class Extensions
         builder.Services.AddSingleton<CacheConnection>();
         builder.Services.AddSingleton<ProductService>();
         builder.Services.AddHealthChecks().AddCheck<CacheHealthCheck>("cache");
+        builder.Services.AddExceptionHandler<CatalogUnavailableExceptionHandler>();
     }
 
     /// <summary>
@@ -25,19 +28,20 @@ internal static class Extensions
     /// </summary>
     public static IApplicationBuilder UseReplicaHeaders(this WebApplication app)
     {
-        var instance = app.Configuration["APP_INSTANCE"] is { Length: > 0 } name ? name : $"webfrontend-{Environment.ProcessId}";
+        var instance = app.Services.GetRequiredService<ReplicaIdentity>().Instance;
         return app.Use((context, next) =>
         {
-            context.Response.Headers["X-Served-By"] = instance;
+            // Set when the response starts, so that they survive the exception handler clearing the response.
             context.Response.OnStarting(static state =>
             {
-                var headers = (IHeaderDictionary)state;
+                var (headers, instance) = ((IHeaderDictionary, string))state;
+                headers["X-Served-By"] = instance;
                 if (!headers.ContainsKey("X-Cache"))
                 {
                     headers["X-Cache"] = "bypass";
                 }
                 return Task.CompletedTask;
-            }, context.Response.Headers);
+            }, (context.Response.Headers, instance));
             return next(context);
         });
     }

@@ -52,4 +52,27 @@ public sealed class CacheDownTests(StackFixture stack)
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/health")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/alive")).StatusCode);
     }
+
+    [Fact]
+    public async Task WhenCatalogApiIsDownAMissIsA503ProblemAndAHitIsStillServed()
+    {
+        var deadCatalog = new Uri($"http://127.0.0.1:{LocalServers.FreePort()}");
+        var cached = stack.Replica("webfrontend-1");
+        await using (cached)
+        {
+            // Fill the shared cache through a replica that reaches CatalogApi.
+            await cached.CreateClient().GetAsync("/api/products/203");
+        }
+        await using var replica = new WebFrontendFactory(deadCatalog, stack.Servers.Redis.ConnectionString, "webfrontend-2");
+        using var client = replica.CreateClient();
+
+        using var hit = await client.GetAsync("/api/products/203");
+        using var miss = await client.GetAsync("/api/products/204");
+
+        Assert.Equal(HttpStatusCode.OK, hit.StatusCode);
+        Assert.Equal("hit", hit.Cache());
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, miss.StatusCode);
+        Assert.Equal("application/problem+json", miss.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("webfrontend-2", miss.ServedBy());
+    }
 }
