@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using RedisClient;
@@ -27,6 +28,12 @@ public sealed class ProductService(
     /// <summary>The source of the cache spans (<c>cache.result</c> = hit, miss or bypass).</summary>
     public static readonly ActivitySource ActivitySource = new("WebFrontend");
 
+    /// <summary>The meter of the cache counters (the same name as the ActivitySource).</summary>
+    public static readonly Meter Meter = new("WebFrontend");
+
+    private static readonly Counter<long> s_reads = Meter.CreateCounter<long>(
+        "webfrontend.cache.reads", "{read}", "Product reads by where they were served from (cache.result = hit, miss, bypass).");
+
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 
     // The loads in flight, one per product id.
@@ -52,6 +59,7 @@ public sealed class ProductService(
 
         var read = await ReadAsync(id, cancellationToken).ConfigureAwait(false);
         activity?.SetTag("cache.result", Format(read.Cache));
+        s_reads.Add(1, new KeyValuePair<string, object?>("cache.result", Format(read.Cache)));
         return read;
     }
 
