@@ -9,8 +9,15 @@ namespace ServiceDefaults;
 /// A per-attempt timeout and retries with jittered back-off for safe methods (GET, HEAD, OPTIONS) only. Writes are
 /// never retried: a PUT here bumps the row version, so sending it twice is not harmless.
 /// </summary>
+/// <remarks>
+/// A client that measures (LoadGen) should see every failure: set <see cref="NoRetries"/> on its requests, or use
+/// an HttpClient not made by IHttpClientFactory.
+/// </remarks>
 public sealed class ResilienceHandler : DelegatingHandler
 {
+    /// <summary>A request option that turns retries off for one request: <c>request.Options.Set(ResilienceHandler.NoRetries, true)</c>.</summary>
+    public static readonly HttpRequestOptionsKey<bool> NoRetries = new("ServiceDefaults.NoRetries");
+
     private static readonly ResiliencePipeline<HttpResponseMessage> s_safePipeline = new ResiliencePipelineBuilder<HttpResponseMessage>()
         .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
         {
@@ -39,7 +46,8 @@ public sealed class ResilienceHandler : DelegatingHandler
     /// <inheritdoc />
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var pipeline = IsSafe(request.Method) ? s_safePipeline : s_unsafePipeline;
+        var retry = IsSafe(request.Method) && !(request.Options.TryGetValue(NoRetries, out var noRetries) && noRetries);
+        var pipeline = retry ? s_safePipeline : s_unsafePipeline;
         return await pipeline.ExecuteAsync(
             static (state, ct) => new ValueTask<HttpResponseMessage>(state.Handler.SendCore(state.Request, ct)),
             (Handler: this, Request: request),

@@ -40,4 +40,18 @@ public sealed class ResilienceHandlerTests
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Single(recorder.Requests);
     }
+
+    [Fact]
+    public async Task AGetMarkedNoRetriesIsSentOnce()
+    {
+        var recorder = new RecordingHandler(HttpStatusCode.ServiceUnavailable);
+        using var client = new HttpClient(new ResilienceHandler { InnerHandler = recorder });
+        using var request = new HttpRequestMessage(HttpMethod.Get, "http://127.0.0.1:1/api/products/1");
+        request.Options.Set(ResilienceHandler.NoRetries, true);
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Single(recorder.Requests);
+    }
 }
