@@ -33,11 +33,3 @@ public sealed class CatalogFixture : IAsyncLifetime
         await Servers.DisposeAsync();
     }
 }
-
-/// <summary>The tests sharing <see cref="CatalogFixture"/>; they run one after another.</summary>
-[CollectionDefinition(Name)]
-public sealed class CatalogCollection : ICollectionFixture<CatalogFixture>
-{
-    /// <summary>The collection name.</summary>
-    public const string Name = "catalog";
-}

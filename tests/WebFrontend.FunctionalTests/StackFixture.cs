@@ -58,11 +58,3 @@ public sealed class StackFixture : IAsyncLifetime
         await Servers.DisposeAsync();
     }
 }
-
-/// <summary>The tests sharing <see cref="StackFixture"/>; they run one after another.</summary>
-[CollectionDefinition(Name)]
-public sealed class StackCollection : ICollectionFixture<StackFixture>
-{
-    /// <summary>The collection name.</summary>
-    public const string Name = "stack";
-}
