@@ -117,10 +117,11 @@ public sealed class DistributedApplication : IAsyncDisposable
         using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
         try
         {
-            var started = Stopwatch.GetTimestamp();
             await StartAsync(shutdown.Token).ConfigureAwait(false);
             await WaitForAllHealthyAsync(shutdown.Token).ConfigureAwait(false);
-            ConsoleLogWriter.WriteInfo($"All {Resources.Count} resources are healthy, {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s after start. Ctrl+C stops everything.");
+            // Measured from the start of the AppHost process, so the figure includes everything after the build.
+            var elapsed = DateTime.Now - Process.GetCurrentProcess().StartTime;
+            ConsoleLogWriter.WriteInfo($"All {Resources.Count} resources are healthy, {elapsed.TotalSeconds:0.0} s after the AppHost started. Ctrl+C stops everything.");
             Console.Out.Write(ResourceTable.Format(this));
             await Task.Delay(Timeout.Infinite, shutdown.Token).ConfigureAwait(false);
         }
@@ -197,7 +198,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     {
         foreach (var i in Replicas(name, replica))
         {
-            foreach (var lb in _orchestrator.GetLoadBalancersOf(name))
+            foreach (var lb in RunningLoadBalancersOf(name))
             {
                 await lb.DrainAsync(i, cancellationToken).ConfigureAwait(false);
                 await lb.WaitForNoSessionsAsync(i, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
@@ -216,7 +217,7 @@ public sealed class DistributedApplication : IAsyncDisposable
         foreach (var i in Replicas(name, replica))
         {
             await WaitForReplicaAsync(name, i, ResourceState.Healthy, cancellationToken).ConfigureAwait(false);
-            foreach (var lb in _orchestrator.GetLoadBalancersOf(name))
+            foreach (var lb in RunningLoadBalancersOf(name))
             {
                 await lb.EnableAsync(i, cancellationToken).ConfigureAwait(false);
             }
@@ -273,6 +274,10 @@ public sealed class DistributedApplication : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>The load balancers in front of <paramref name="name"/> whose HAProxy runs (a stopped one has no socket).</summary>
+    private IEnumerable<LoadBalancerRuntime> RunningLoadBalancersOf(string name)
+        => _orchestrator.GetLoadBalancersOf(name).Where(lb => ResourceNotifications.GetSnapshot(lb.Name)?.State is ResourceState.Healthy or ResourceState.Unhealthy or ResourceState.Running);
 
     private IEnumerable<int> Replicas(string name, int? replica)
     {

@@ -1,4 +1,5 @@
 using System.Text;
+using Hosting.ApplicationModel;
 
 namespace Hosting;
 
@@ -8,7 +9,7 @@ internal static class ResourceTable
     public static string Format(DistributedApplication app)
     {
         var rows = app.ResourceNotifications.GetSnapshots()
-            .Select(s => (Name: s.InstanceId, Type: s.ResourceType, State: s.State.ToString(), Endpoints: string.Join("  ", s.Endpoints)))
+            .Select(s => (Name: app.Resources.First(r => r.Name == s.Name).GetReplicaCount() > 1 ? s.InstanceId : s.Name, Type: s.ResourceType, State: s.State.ToString(), Endpoints: string.Join("  ", s.Endpoints)))
             .ToList();
         if (app.Options.DashboardEnabled)
         {

@@ -19,6 +19,9 @@ public sealed class LoadBalancerRuntime
         SocketPath = socketPath;
     }
 
+    /// <summary>The load balancer resource name.</summary>
+    public string Name => _lb.Name;
+
     /// <summary>The admin socket (<c>stats socket ... level admin</c>).</summary>
     public string SocketPath { get; }
 

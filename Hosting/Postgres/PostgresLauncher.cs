@@ -42,6 +42,7 @@ internal sealed class PostgresLauncher(PostgresServerResource postgres, Distribu
             await InitializeAsync(initdb, asRoot, cancellationToken).ConfigureAwait(false);
         }
 
+        RemoveStaleLockFile();
         Directory.CreateDirectory(SocketDirectory);
         if (asRoot)
         {
@@ -85,6 +86,21 @@ internal sealed class PostgresLauncher(PostgresServerResource postgres, Distribu
         }
         await using var check = new NpgsqlConnection(database.GetConnectionString() + ";Pooling=false;Timeout=5");
         await check.OpenAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A killed postmaster leaves postmaster.pid behind, and Postgres refuses to start while that pid exists. A
+    /// zombie nobody has reaped yet still "exists" for Postgres, so a dead or zombie pid makes the file stale.
+    /// </summary>
+    private void RemoveStaleLockFile()
+    {
+        var lockFile = Path.Combine(DataDirectory, "postmaster.pid");
+        if (File.Exists(lockFile)
+            && int.TryParse(File.ReadLines(lockFile).FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+            && !UnixProcess.IsAlive(pid))
+        {
+            File.Delete(lockFile);
+        }
     }
 
     private async Task InitializeAsync(string initdb, bool asRoot, CancellationToken cancellationToken)

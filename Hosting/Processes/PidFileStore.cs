@@ -26,6 +26,7 @@ internal sealed class PidFileStore(string stateDirectory)
     public List<string> EndLeftovers()
     {
         var ended = new List<string>();
+        var killed = new List<(int Pid, long StartTime)>();
         if (!Directory.Exists(_directory))
         {
             return ended;
@@ -39,10 +40,19 @@ internal sealed class PidFileStore(string stateDirectory)
                 && UnixProcess.GetStartTime(pid) == startTime)
             {
                 // SIGKILL at once: these processes have no supervisor left and their clients are being ended too.
-                UnixProcess.KillTree(UnixProcess.GetTree(pid));
+                var tree = UnixProcess.GetTree(pid);
+                UnixProcess.KillTree(tree);
+                killed.AddRange(tree);
                 ended.Add($"{Path.GetFileNameWithoutExtension(file)} (pid {pid}: {(lines.Length > 2 ? lines[2] : "")})");
             }
             File.Delete(file);
+        }
+
+        // Wait until they are gone (or zombies): their ports and data folders are free only then.
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (killed.Any(p => UnixProcess.GetStartTime(p.Pid) == p.StartTime && UnixProcess.IsAlive(p.Pid)) && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(20);
         }
         return ended;
     }

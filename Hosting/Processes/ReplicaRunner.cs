@@ -185,7 +185,9 @@ internal sealed class ReplicaRunner
 
     private Process Launch(ProcessSpec spec)
     {
-        var startInfo = new ProcessStartInfo(spec.FileName)
+        // setsid (util-linux) gives the child its own session and execs in place, so the pid stays the server's.
+        // Ctrl+C in the terminal then reaches only the AppHost, which stops the resources in reverse order.
+        var startInfo = new ProcessStartInfo("setsid")
         {
             WorkingDirectory = spec.WorkingDirectory,
             RedirectStandardOutput = true,
@@ -193,6 +195,7 @@ internal sealed class ReplicaRunner
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        startInfo.ArgumentList.Add(spec.FileName);
         foreach (var arg in spec.Arguments)
         {
             startInfo.ArgumentList.Add(arg);

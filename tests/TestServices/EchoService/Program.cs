@@ -11,9 +11,9 @@ app.Use(async (context, next) =>
 });
 app.MapGet("/", () => $"echo from {instance}");
 app.MapGet("/env/{name}", (string name) => Environment.GetEnvironmentVariable(name) is { } value ? Results.Text(value) : Results.NotFound());
-app.MapGet("/slow", async () =>
+app.MapGet("/slow", async (int? ms) =>
 {
-    await Task.Delay(200);
+    await Task.Delay(Math.Clamp(ms ?? 200, 0, 5000));
     return $"slow echo from {instance}";
 });
 app.MapGet("/alive", () => "Healthy");
