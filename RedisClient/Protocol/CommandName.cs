@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 
 namespace RedisClient.Protocol;
@@ -19,6 +20,26 @@ internal sealed class CommandName
     public static readonly CommandName Publish = new("PUBLISH");
     public static readonly CommandName Subscribe = new("SUBSCRIBE");
     public static readonly CommandName Unsubscribe = new("UNSUBSCRIBE");
+
+    // Names given to ExecuteAsync, encoded once each. Bounded: a caller inventing names cannot grow it forever.
+    private static readonly ConcurrentDictionary<string, CommandName> s_byText = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The cached instance for a name given as text.</summary>
+    public static CommandName For(string text)
+    {
+        if (s_byText.TryGetValue(text, out var name))
+        {
+            return name;
+        }
+
+        name = new CommandName(text);
+        if (s_byText.Count < 1024)
+        {
+            s_byText.TryAdd(text, name);
+        }
+
+        return name;
+    }
 
     public CommandName(string text)
     {
