@@ -19,6 +19,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     private readonly PidFileStore _pidFiles;
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private bool _disposed;
+    private bool _claimed;
 
     internal DistributedApplication(DistributedApplicationOptions options, List<IResource> resources,
         List<IDistributedApplicationProcessor> processors, int dashboardPort)
@@ -60,6 +61,8 @@ public sealed class DistributedApplication : IAsyncDisposable
         try
         {
             Directory.CreateDirectory(Options.StateDirectory);
+            _pidFiles.ClaimStateDirectory();
+            _claimed = true;
             foreach (var leftover in _pidFiles.EndLeftovers())
             {
                 ConsoleLogWriter.WriteInfo($"Ended a leftover of a previous run: {leftover}");
@@ -92,6 +95,11 @@ public sealed class DistributedApplication : IAsyncDisposable
         try
         {
             await StopStartedAsync().ConfigureAwait(false);
+            if (_claimed)
+            {
+                _pidFiles.ReleaseStateDirectory();
+                _claimed = false;
+            }
         }
         finally
         {
@@ -252,10 +260,16 @@ public sealed class DistributedApplication : IAsyncDisposable
             return;
         }
         _disposed = true;
-        await StopAsync().ConfigureAwait(false);
-        if (Options.DeleteStateDirectoryOnDispose && Directory.Exists(Options.StateDirectory))
+        try
         {
-            Directory.Delete(Options.StateDirectory, recursive: true);
+            await StopAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            if (Options.DeleteStateDirectoryOnDispose && Directory.Exists(Options.StateDirectory))
+            {
+                Directory.Delete(Options.StateDirectory, recursive: true);
+            }
         }
     }
 

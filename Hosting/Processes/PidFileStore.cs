@@ -22,6 +22,36 @@ internal sealed class PidFileStore(string stateDirectory)
         File.Delete(PathOf(instanceId));
     }
 
+    /// <summary>
+    /// Claims the state folder for this AppHost. Two AppHosts on one folder would end each other's servers as
+    /// leftovers, so a live owner is an error.
+    /// </summary>
+    public void ClaimStateDirectory()
+    {
+        var ownerFile = Path.Combine(stateDirectory, "apphost.pid");
+        if (File.Exists(ownerFile))
+        {
+            var lines = File.ReadAllLines(ownerFile);
+            if (lines.Length >= 2
+                && int.TryParse(lines[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+                && long.TryParse(lines[1], NumberStyles.None, CultureInfo.InvariantCulture, out var startTime)
+                && UnixProcess.GetStartTime(pid) == startTime
+                && UnixProcess.IsAlive(pid))
+            {
+                throw new DistributedApplicationException(
+                    $"Another AppHost (pid {pid}) is running on the state folder {stateDirectory}: stop it, or choose another folder with --state-dir <folder>.");
+            }
+        }
+        var self = Environment.ProcessId;
+        File.WriteAllText(ownerFile, $"{self}\n{UnixProcess.GetStartTime(self)}\n");
+    }
+
+    /// <summary>Releases the state folder at a clean stop.</summary>
+    public void ReleaseStateDirectory()
+    {
+        File.Delete(Path.Combine(stateDirectory, "apphost.pid"));
+    }
+
     /// <summary>Kills the process tree of every pid file whose process is still the one that was recorded.</summary>
     public List<string> EndLeftovers()
     {

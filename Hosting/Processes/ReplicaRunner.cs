@@ -130,8 +130,10 @@ internal sealed class ReplicaRunner
             {
                 break;
             }
-            catch (Exception ex) when (ex is DistributedApplicationException or IOException or System.ComponentModel.Win32Exception or InvalidOperationException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                // Whatever went wrong while preparing (missing binary or build, initdb, permissions) is reported
+                // as the state, with the message, instead of leaving the replica "Starting" forever.
                 Log(ex.Message, isError: true);
                 Publish(_snapshot with { State = ResourceState.FailedToStart, Message = ex.Message });
                 return;

@@ -12,7 +12,8 @@ public static class DistributedApplicationTestingBuilder
     {
         var options = new DistributedApplicationOptions
         {
-            StateDirectory = Directory.CreateTempSubdirectory("apphost-test-").FullName,
+            // Created by StartAsync, so a builder that is never built leaves nothing behind.
+            StateDirectory = Path.Combine(Path.GetTempPath(), "apphost-test-" + Guid.NewGuid().ToString("N")[..12]),
             LoadBalancerPort = null,
             DashboardPort = 0,
             WriteResourceLogsToConsole = false,
