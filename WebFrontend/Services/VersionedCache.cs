@@ -97,16 +97,18 @@ public static class VersionedCache
     /// </summary>
     public static bool TryDecode(ReadOnlySpan<byte> value, out int version, out ReadOnlySpan<byte> json)
     {
-        json = default;
-        version = 0;
-        if (value.Length < 3 || value[0] != (byte)'v'
-            || !Utf8Parser.TryParse(value[1..], out version, out var length)
-            || version < 0 || 1 + length >= value.Length || value[1 + length] != (byte)'|')
+        // The same header the scripts match ('v' then digits), then '|'.
+        if (value.Length >= 3 && value[0] == (byte)'v' && char.IsAsciiDigit((char)value[1])
+            && Utf8Parser.TryParse(value[1..], out int parsed, out var length)
+            && 1 + length < value.Length && value[1 + length] == (byte)'|')
         {
-            return false;
+            version = parsed;
+            json = value[(length + 2)..];
+            return true;
         }
-        json = value[(length + 2)..];
-        return true;
+        version = 0;
+        json = default;
+        return false;
     }
 
     /// <summary>Stores a product read from CatalogApi unless the key holds that version or a newer one, or a newer tombstone.</summary>
