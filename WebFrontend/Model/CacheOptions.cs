@@ -14,4 +14,11 @@ public sealed class CacheOptions
 
     /// <summary>After a cache failure, how long reads skip the cache before trying it again (<c>Cache:RetryAfter</c>).</summary>
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long the tombstone a write leaves in the cache lives (<c>Cache:TombstoneTtl</c>, default 60 s: twice the
+    /// 30 s ceiling of a CatalogApi call). While it lives, a fill of an older version is refused; a fill whose
+    /// CatalogApi read started more than half of it ago is not attempted (see <see cref="VersionedCache"/>).
+    /// </summary>
+    public TimeSpan TombstoneTtl { get; set; } = TimeSpan.FromSeconds(60);
 }
