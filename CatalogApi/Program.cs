@@ -1,5 +1,13 @@
 var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
 var app = builder.Build();
-app.MapGet("/health", () => "Healthy");
-app.MapGet("/alive", () => "Healthy");
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.MapDefaultEndpoints();
+app.MapCatalogApi();
+
 app.Run();

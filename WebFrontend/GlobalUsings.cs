@@ -1,0 +1,3 @@
+global using WebFrontend.Apis;
+global using WebFrontend.Model;
+global using WebFrontend.Services;

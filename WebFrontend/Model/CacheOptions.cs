@@ -1,0 +1,17 @@
+namespace WebFrontend.Model;
+
+/// <summary>The <c>Cache</c> configuration section.</summary>
+public sealed class CacheOptions
+{
+    /// <summary>How long a product stays in the cache (<c>Cache:Ttl</c>, default 5 minutes).</summary>
+    public TimeSpan Ttl { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The longest a request waits for one cache command (<c>Cache:Timeout</c>) before it reads from CatalogApi
+    /// instead: a dead cache must not stall the page.
+    /// </summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>After a cache failure, how long reads skip the cache before trying it again (<c>Cache:RetryAfter</c>).</summary>
+    public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(1);
+}
