@@ -1,14 +1,39 @@
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Benchmarks;
 
+// dotnet run -c Release --project Benchmarks -- article
 // dotnet run -c Release --project Benchmarks -- client-vs-redis-benchmark [--requests N] [--rounds N]
 return args switch
 {
+    ["article", ..] => RunArticle(),
     ["client-vs-redis-benchmark", .. var rest] => await ClientVsRedisBenchmark.RunAsync(rest),
     _ => Usage(),
 };
 
+static int RunArticle()
+{
+    // In process (no generated project to build) and short: a run takes a few minutes on two cores.
+    var job = Job.Default
+        .WithToolchain(InProcessEmitToolchain.Instance)
+        .WithLaunchCount(1)
+        .WithWarmupCount(3)
+        .WithIterationCount(10);
+    var config = DefaultConfig.Instance
+        .AddJob(job)
+        .AddColumn(StatisticColumn.Median)
+        .WithOptions(ConfigOptions.JoinSummary)
+        .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "BenchmarkDotNet.Artifacts"));
+    var summary = BenchmarkRunner.Run<ArticleBenchmark>(config);
+    return summary.HasCriticalValidationErrors || summary.Reports.Any(r => !r.Success) ? 1 : 0;
+}
+
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project Benchmarks -- client-vs-redis-benchmark [--requests N] [--rounds N]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project Benchmarks -- article");
+    Console.Error.WriteLine("       dotnet run -c Release --project Benchmarks -- client-vs-redis-benchmark [--requests N] [--rounds N]");
     return 2;
 }

@@ -30,6 +30,8 @@ public sealed partial class ConnectionMultiplexer : IAsyncDisposable, IDisposabl
     private int _refreshing;
     private long _movedCount;
     private long _askCount;
+    private NearCacheDatabase? _trackingNearCache;
+    private readonly List<IAsyncDisposable> _ownedResources = [];
 
     private ConnectionMultiplexer(ConfigurationOptions options)
     {
@@ -78,6 +80,38 @@ public sealed partial class ConnectionMultiplexer : IAsyncDisposable, IDisposabl
     /// <summary>The pub/sub API (its own connection).</summary>
     public ISubscriber GetSubscriber() => _subscriber.Value;
 
+    /// <summary>
+    /// A database that keeps recently read values in this process (a near cache); see <see cref="NearCacheOptions"/>.
+    /// Same as <c>GetDatabase().WithNearCache(options)</c>. Each call makes a new near cache: create one and keep it.
+    /// </summary>
+    public INearCacheDatabase GetNearCacheDatabase(NearCacheOptions? options = null)
+    {
+        options ??= new NearCacheOptions();
+        options.Validate();
+        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        NearCacheDatabase nearCache;
+        lock (_connectionsLock)
+        {
+            if (options.Mode == NearCacheMode.Tracking && _trackingNearCache is not null)
+            {
+                throw new InvalidOperationException(
+                    "This multiplexer already has a near cache in Tracking mode (a connection can redirect its invalidations to one " +
+                    "client only). Create one tracking near cache per multiplexer and share it, or use NearCacheMode.Coherent.");
+            }
+
+            nearCache = new NearCacheDatabase(this, options);
+            if (options.Mode == NearCacheMode.Tracking)
+            {
+                _trackingNearCache = nearCache;
+            }
+
+            _ownedResources.Add(nearCache);
+        }
+
+        nearCache.Start();
+        return nearCache;
+    }
+
     /// <summary>True when at least one endpoint is connected.</summary>
     public bool IsConnected => _connections.Values.Any(c => c.IsConnected);
 
@@ -106,6 +140,17 @@ public sealed partial class ConnectionMultiplexer : IAsyncDisposable, IDisposabl
             await _subscriber.Value.DisposeAsync().ConfigureAwait(false);
         }
 
+        IAsyncDisposable[] owned;
+        lock (_connectionsLock)
+        {
+            owned = [.. _ownedResources];
+        }
+
+        foreach (var resource in owned)
+        {
+            await resource.DisposeAsync().ConfigureAwait(false);
+        }
+
         foreach (var connection in _connections.Values)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
@@ -116,6 +161,15 @@ public sealed partial class ConnectionMultiplexer : IAsyncDisposable, IDisposabl
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     internal RedisDatabase Database => _database;
+
+    /// <summary>The interactive connections made so far (connected or not).</summary>
+    internal ICollection<RedisConnection> Connections => _connections.Values;
+
+    /// <summary>Raised when an interactive connection is lost (before it reconnects).</summary>
+    internal event Action<RedisConnection>? ConnectionDropped;
+
+    /// <summary>Raised when an interactive connection is (re)established.</summary>
+    internal event Action<RedisConnection>? ConnectionEstablished;
 
     /// <summary>MOVED and ASK replies followed so far (for tests and diagnostics).</summary>
     internal (long Moved, long Ask) Redirects => (Interlocked.Read(ref _movedCount), Interlocked.Read(ref _askCount));
@@ -339,10 +393,15 @@ public sealed partial class ConnectionMultiplexer : IAsyncDisposable, IDisposabl
         }
     }
 
-    private void OnDropped(RedisConnection connection) => RequestRefresh();
+    private void OnDropped(RedisConnection connection)
+    {
+        ConnectionDropped?.Invoke(connection);
+        RequestRefresh();
+    }
 
     private void OnConnected(RedisConnection connection)
     {
+        ConnectionEstablished?.Invoke(connection);
         if (_detectOnConnect && !_topologyKnown && !_disposed.IsCancellationRequested)
         {
             _ = DetectTopologyInBackgroundAsync(connection);

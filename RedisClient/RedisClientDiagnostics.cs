@@ -30,6 +30,26 @@ public static class RedisClientDiagnostics
     internal static readonly Counter<long> Errors = Meter.CreateCounter<long>(
         "redisclient.command.errors", "{error}", "Redis commands that ended with an error.");
 
+    /// <summary>Near-cache reads served from the local copy (tag redisclient.near_cache.mode).</summary>
+    internal static readonly Counter<long> NearCacheHits = Meter.CreateCounter<long>(
+        "redisclient.near_cache.hits", "{read}", "Near-cache reads served from the local copy.");
+
+    /// <summary>Near-cache reads whose value came from the server (no copy, or the copy was out of date).</summary>
+    internal static readonly Counter<long> NearCacheMisses = Meter.CreateCounter<long>(
+        "redisclient.near_cache.misses", "{read}", "Near-cache reads whose value came from the server.");
+
+    /// <summary>Local copies dropped to stay within MaxEntries/MaxBytes.</summary>
+    internal static readonly Counter<long> NearCacheEvictions = Meter.CreateCounter<long>(
+        "redisclient.near_cache.evictions", "{entry}", "Near-cache entries evicted to stay within the bounds.");
+
+    /// <summary>Local copies dropped because the value changed (a write, an out-of-date check, a server invalidation, a flush).</summary>
+    internal static readonly Counter<long> NearCacheInvalidations = Meter.CreateCounter<long>(
+        "redisclient.near_cache.invalidations", "{entry}", "Near-cache entries dropped because the value changed or could have.");
+
+    /// <summary>Bytes held by near caches (values, keys, per-entry overhead).</summary>
+    internal static readonly UpDownCounter<long> NearCacheBytes = Meter.CreateUpDownCounter<long>(
+        "redisclient.near_cache.bytes", "By", "Bytes held by near caches.");
+
     internal static Activity? StartCommand(string operation)
     {
         if (!ActivitySource.HasListeners())

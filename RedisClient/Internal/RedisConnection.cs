@@ -21,7 +21,8 @@ internal sealed class RedisConnection : IAsyncDisposable
 
     private readonly ConfigurationOptions _options;
     private readonly Func<IReadOnlyCollection<string>>? _subscriptions;
-    private readonly Action<string, RedisValue>? _onMessage;
+    private readonly Action<string, RedisResult>? _onMessage;
+    private readonly HandshakeHook? _handshake;
     private readonly CancellationTokenSource _disposed = new();
     private readonly Timer _timeoutSweep;
     private readonly long _timeoutTicks;
@@ -31,10 +32,15 @@ internal sealed class RedisConnection : IAsyncDisposable
     private Task _connecting = Task.CompletedTask;
     private Exception? _lastError;
 
-    /// <summary>An interactive connection, or (with <paramref name="subscriptions"/>) a subscriber connection.</summary>
+    /// <summary>
+    /// An interactive connection, or (with <paramref name="subscriptions"/>) a subscriber connection.
+    /// <paramref name="handshake"/> runs on every new socket after AUTH and before the connection is published.
+    /// </summary>
     public RedisConnection(DnsEndPoint endPoint, ConfigurationOptions options,
-        Func<IReadOnlyCollection<string>>? subscriptions = null, Action<string, RedisValue>? onMessage = null)
+        Func<IReadOnlyCollection<string>>? subscriptions = null, Action<string, RedisResult>? onMessage = null,
+        HandshakeHook? handshake = null)
     {
+        _handshake = handshake;
         EndPoint = endPoint;
         Name = $"{endPoint.Host}:{endPoint.Port}";
         _options = options;
@@ -272,6 +278,11 @@ internal sealed class RedisConnection : IAsyncDisposable
                 }
             }
 
+            if (_handshake is not null)
+            {
+                await _handshake(this, (name, args) => HandshakeAsync(session, name, args, timeout.Token)).ConfigureAwait(false);
+            }
+
             if (_subscriptions is null)
             {
                 try
@@ -306,7 +317,7 @@ internal sealed class RedisConnection : IAsyncDisposable
         }
     }
 
-    private static async Task HandshakeAsync(Session session, CommandName name, RedisValue[] args, CancellationToken cancellationToken)
+    private static async Task<RedisResult> HandshakeAsync(Session session, CommandName name, RedisValue[] args, CancellationToken cancellationToken)
     {
         var command = new PendingCommand(name, args);
         if (!session.TryEnqueue(command))
@@ -314,7 +325,7 @@ internal sealed class RedisConnection : IAsyncDisposable
             throw session.FailReason ?? new RedisConnectionException("The connection closed during the handshake.");
         }
 
-        await command.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await command.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>One socket's life: from connect to drop. A new one is made for every reconnect.</summary>
@@ -570,20 +581,20 @@ internal sealed class RedisConnection : IAsyncDisposable
             var kind = items[0].Value.ToString();
             if (kind == "message" && items.Count == 3)
             {
-                Deliver(items[1].Value.ToString(), items[2].Value);
+                Deliver(items[1].Value.ToString(), items[2]);
                 return true;
             }
 
             if (kind == "pmessage" && items.Count == 4)
             {
-                Deliver(items[2].Value.ToString(), items[3].Value);
+                Deliver(items[2].Value.ToString(), items[3]);
                 return true;
             }
 
             return false;
         }
 
-        private void Deliver(string channel, RedisValue message)
+        private void Deliver(string channel, RedisResult message)
         {
             try
             {

@@ -9,6 +9,9 @@ namespace RedisClient.Internal;
 /// </summary>
 internal sealed class RedisDatabase(ConnectionMultiplexer multiplexer) : IDatabase
 {
+    /// <summary>The multiplexer this database sends through.</summary>
+    public ConnectionMultiplexer Multiplexer => multiplexer;
+
     // A slot can move twice while we chase it (migration + failover); more than that is a loop.
     private const int MaxRedirects = 5;
 

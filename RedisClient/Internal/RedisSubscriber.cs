@@ -158,8 +158,9 @@ internal sealed class RedisSubscriber(ConnectionMultiplexer multiplexer) : ISubs
         }
     }
 
-    private void OnMessage(string channel, RedisValue message)
+    private void OnMessage(string channel, RedisResult payload)
     {
+        var message = payload.Value;
         Action<string, RedisValue>[]? handlers;
         lock (_handlersLock)
         {

@@ -1,0 +1,160 @@
+using System.Security.Cryptography;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using Hosting.Cluster;
+using RedisClient;
+
+namespace Benchmarks;
+
+/// <summary>
+/// The article's benchmark: 10 payloads of 20,000 bytes written under new GUID keys, then each read 100 times
+/// (or once), one awaited call after another, against one Redis, a 3+3 Redis Cluster, and the cluster behind a
+/// near cache (Coherent, then Tracking). Every topology is started by its GlobalSetup on free loopback ports.
+/// </summary>
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+public class ArticleBenchmark
+{
+    private const int Payloads = 10;
+    private const int PayloadSize = 20_000;
+
+    private readonly byte[][] _payloads = new byte[Payloads][];
+    private LocalRedisServer? _single;
+    private RedisClusterManager? _cluster;
+    private ConnectionMultiplexer? _multiplexer;
+    private IDatabase _db = null!;
+
+    [GlobalSetup(Targets = [nameof(SingleRedis100Reads), nameof(SingleRedis1Read)])]
+    public async Task SetupSingleAsync()
+    {
+        _single = await LocalRedisServer.StartAsync();
+        await ConnectAsync($"127.0.0.1:{_single.Port},password={_single.Password}", nearCache: null);
+    }
+
+    [GlobalSetup(Targets = [nameof(Cluster100Reads), nameof(Cluster1Read)])]
+    public Task SetupClusterAsync() => StartClusterAsync(nearCache: null);
+
+    [GlobalSetup(Targets = [nameof(ClusterNearCoherent100Reads), nameof(ClusterNearCoherent1Read)])]
+    public Task SetupClusterNearCoherentAsync() => StartClusterAsync(NearCacheMode.Coherent);
+
+    [GlobalSetup(Targets = [nameof(ClusterNearTracking100Reads), nameof(ClusterNearTracking1Read)])]
+    public Task SetupClusterNearTrackingAsync() => StartClusterAsync(NearCacheMode.Tracking);
+
+    [GlobalCleanup]
+    public async Task CleanupAsync()
+    {
+        if (_db is IAsyncDisposable near)
+        {
+            await near.DisposeAsync();
+        }
+
+        if (_multiplexer is not null)
+        {
+            await _multiplexer.DisposeAsync();
+        }
+
+        _single?.Dispose();
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+
+        (_single, _cluster, _multiplexer) = (null, null, null);
+    }
+
+    [Benchmark(Description = "single Redis"), BenchmarkCategory("100 reads each")]
+    public Task<long> SingleRedis100Reads() => WriteThenReadAsync(100);
+
+    [Benchmark(Baseline = true, Description = "Redis Cluster 3+3"), BenchmarkCategory("100 reads each")]
+    public Task<long> Cluster100Reads() => WriteThenReadAsync(100);
+
+    [Benchmark(Description = "cluster + near cache (coherent)"), BenchmarkCategory("100 reads each")]
+    public Task<long> ClusterNearCoherent100Reads() => WriteThenReadAsync(100);
+
+    [Benchmark(Description = "cluster + near cache (tracking)"), BenchmarkCategory("100 reads each")]
+    public Task<long> ClusterNearTracking100Reads() => WriteThenReadAsync(100);
+
+    [Benchmark(Description = "single Redis"), BenchmarkCategory("1 read each")]
+    public Task<long> SingleRedis1Read() => WriteThenReadAsync(1);
+
+    [Benchmark(Baseline = true, Description = "Redis Cluster 3+3"), BenchmarkCategory("1 read each")]
+    public Task<long> Cluster1Read() => WriteThenReadAsync(1);
+
+    [Benchmark(Description = "cluster + near cache (coherent)"), BenchmarkCategory("1 read each")]
+    public Task<long> ClusterNearCoherent1Read() => WriteThenReadAsync(1);
+
+    [Benchmark(Description = "cluster + near cache (tracking)"), BenchmarkCategory("1 read each")]
+    public Task<long> ClusterNearTracking1Read() => WriteThenReadAsync(1);
+
+    private async Task<long> WriteThenReadAsync(int readsEach)
+    {
+        var keys = new RedisKey[Payloads];
+        for (var i = 0; i < Payloads; i++)
+        {
+            keys[i] = Guid.NewGuid().ToString();
+            await _db.StringSetAsync(keys[i], _payloads[i]);
+        }
+
+        // The bytes read are summed and checked so no read can be skipped or come back empty.
+        var bytes = 0L;
+        for (var i = 0; i < Payloads; i++)
+        {
+            for (var read = 0; read < readsEach; read++)
+            {
+                bytes += (await _db.StringGetAsync(keys[i])).AsMemory().Length;
+            }
+        }
+
+        if (bytes != (long)Payloads * PayloadSize * readsEach)
+        {
+            throw new InvalidOperationException($"Read {bytes} bytes, expected {Payloads * PayloadSize * readsEach}.");
+        }
+
+        return bytes;
+    }
+
+    private async Task StartClusterAsync(NearCacheMode? nearCache)
+    {
+        _cluster = await RedisClusterManager.StartAsync(new RedisClusterOptions { Masters = 3, ReplicasPerMaster = 1 });
+        await ConnectAsync(_cluster.ConnectionString, nearCache);
+    }
+
+    private async Task ConnectAsync(string connectionString, NearCacheMode? nearCache)
+    {
+        for (var i = 0; i < Payloads; i++)
+        {
+            _payloads[i] = RandomNumberGenerator.GetBytes(PayloadSize);
+        }
+
+        _multiplexer = await ConnectionMultiplexer.ConnectAsync(connectionString);
+        _db = _multiplexer.GetDatabase();
+        if (nearCache is { } mode)
+        {
+            var near = _multiplexer.GetNearCacheDatabase(new NearCacheOptions { Mode = mode });
+            _db = near;
+
+            // Tracking turns on in the background: wait until a key on every master is served locally.
+            var probes = Enumerable.Range(0, 30).Select(i => (RedisKey)$"probe:{i}").ToArray();
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            foreach (var probe in probes)
+            {
+                await near.StringSetAsync(probe, "p");
+                while (true)
+                {
+                    await near.StringGetAsync(probe);
+                    if ((await near.StringGetWithSourceAsync(probe)).ServedLocally)
+                    {
+                        break;
+                    }
+
+                    if (DateTime.UtcNow > deadline)
+                    {
+                        throw new TimeoutException("The near cache served nothing locally within 30 s.");
+                    }
+
+                    await Task.Delay(20);
+                }
+            }
+        }
+    }
+}

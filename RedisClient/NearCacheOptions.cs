@@ -1,0 +1,35 @@
+namespace RedisClient;
+
+/// <summary>Options of a near cache: see <see cref="ConnectionMultiplexer.GetNearCacheDatabase(NearCacheOptions?)"/>.</summary>
+public sealed class NearCacheOptions
+{
+    /// <summary>How local copies are kept current; <see cref="NearCacheMode.Coherent"/> (never stale) by default.</summary>
+    public NearCacheMode Mode { get; init; } = NearCacheMode.Coherent;
+
+    /// <summary>Most values kept; the least recently used go first. 10,000 by default.</summary>
+    public int MaxEntries { get; init; } = 10_000;
+
+    /// <summary>
+    /// Most bytes kept (values, keys and a fixed overhead per entry); the least recently used go first. A value
+    /// larger than this is never kept. 64 MB by default.
+    /// </summary>
+    public long MaxBytes { get; init; } = 64L * 1024 * 1024;
+
+    internal void Validate()
+    {
+        if (!Enum.IsDefined(Mode))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Mode), Mode, "Use NearCacheMode.Coherent or NearCacheMode.Tracking.");
+        }
+
+        if (MaxEntries <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxEntries), MaxEntries, "MaxEntries must be at least 1.");
+        }
+
+        if (MaxBytes <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxBytes), MaxBytes, "MaxBytes must be at least 1 (e.g. 64 * 1024 * 1024).");
+        }
+    }
+}
