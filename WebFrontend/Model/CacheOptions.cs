@@ -14,4 +14,10 @@ public sealed class CacheOptions
 
     /// <summary>After a cache failure, how long reads skip the cache before trying it again (<c>Cache:RetryAfter</c>).</summary>
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// With WAIT enabled (<c>waitForReplicas</c> ≥ 1), how long a write keeps retrying DEL + WAIT while the cache
+    /// fails over before it answers with the invalidation unconfirmed (<c>Cache:InvalidationDeadline</c>).
+    /// </summary>
+    public TimeSpan InvalidationDeadline { get; set; } = TimeSpan.FromSeconds(10);
 }

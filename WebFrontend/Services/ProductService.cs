@@ -93,13 +93,17 @@ public sealed class ProductService(
         var response = await Catalog.UpdatePriceAsync(id, price, ifMatch, cancellationToken).ConfigureAwait(false);
         if (response.Product is not null)
         {
-            await InvalidateAsync(id).ConfigureAwait(false);
+            return response with { Invalidation = await InvalidateAsync(id).ConfigureAwait(false) };
         }
         return response;
     }
 
-    /// <summary>Forgets a product in this replica: the load in flight and the key in the cache it uses.</summary>
-    public async Task InvalidateAsync(int id)
+    /// <summary>
+    /// Forgets a product in this replica: the load in flight and the key in the cache it uses. With WAIT enabled
+    /// the delete is confirmed by Redis replicas (<c>WAIT n</c>), retried while the cache fails over, so a promoted
+    /// replica cannot bring the deleted value back. Returns the <c>X-Cache-Invalidation</c> value.
+    /// </summary>
+    public async Task<string> InvalidateAsync(int id)
     {
         // A read starting after this write must not join a load that began before it, and a load that began
         // before it must not put the old version back into the cache after the delete below.
@@ -107,18 +111,52 @@ public sealed class ProductService(
         _loads.TryRemove(id, out _);
         using var activity = ActivitySource.StartActivity("cache delete product");
         activity?.SetTag("cache.key", CacheKey(id));
-        try
+        var waitForReplicas = cache.Settings.WaitForReplicas;
+        var deadline = time.GetUtcNow() + (waitForReplicas > 0 ? options.CurrentValue.InvalidationDeadline : TimeSpan.Zero);
+        var outcome = "failed";
+        while (true)
         {
-            using var timeout = new CancellationTokenSource(options.CurrentValue.Timeout);
-            if (await cache.GetDatabaseAsync(timeout.Token).ConfigureAwait(false) is { } database)
+            try
             {
+                var attemptTimeout = options.CurrentValue.Timeout;
+                using var timeout = new CancellationTokenSource(attemptTimeout * (waitForReplicas > 0 ? 3 : 1));
+                if (await cache.GetDatabaseAsync(timeout.Token).ConfigureAwait(false) is not { } database)
+                {
+                    outcome = "none";
+                    break;
+                }
                 await database.KeyDeleteAsync(CacheKey(id), timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+                if (waitForReplicas == 0)
+                {
+                    outcome = "deleted";
+                    break;
+                }
+                var confirmed = await database.WaitAsync(CacheKey(id), waitForReplicas, attemptTimeout, timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+                if (confirmed >= waitForReplicas)
+                {
+                    outcome = $"confirmed-by-{confirmed}";
+                    break;
+                }
+                outcome = "unconfirmed";
             }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                CacheFailed(ex, "delete", id);
+                outcome = "failed";
+            }
+            if (time.GetUtcNow() >= deadline)
+            {
+                break;
+            }
+            // The master is failing over: try again until a replica has the delete, or the deadline.
+            await Task.Delay(TimeSpan.FromMilliseconds(100), time).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        activity?.SetTag("cache.invalidation", outcome);
+        if (waitForReplicas > 0 && !outcome.StartsWith("confirmed", StringComparison.Ordinal))
         {
-            CacheFailed(ex, "delete", id);
+            logger.LogWarning("The invalidation of product {Id} is {Outcome}: no Redis replica confirmed the delete within {Deadline}", id, outcome, options.CurrentValue.InvalidationDeadline);
         }
+        return outcome;
     }
 
     private async Task<IDatabase?> TryGetDatabaseAsync(CancellationToken cancellationToken)
