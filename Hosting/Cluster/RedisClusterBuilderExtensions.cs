@@ -54,8 +54,8 @@ public static class RedisClusterBuilderExtensions
     }
 
     /// <summary>
-    /// Creates a cluster added with <c>.WithExplicitStart()</c> (nothing to do when it is created already) and
-    /// completes when every node is healthy.
+    /// Creates a cluster added with <c>.WithExplicitStart()</c> and completes when every node is healthy; returns
+    /// at once when the cluster was created already (its nodes may be failing over: that is the cluster's business).
     /// </summary>
     public static async Task StartRedisClusterAsync(this DistributedApplication app, string name, CancellationToken cancellationToken = default)
     {
@@ -63,7 +63,11 @@ public static class RedisClusterBuilderExtensions
         var resource = app.Resources.OfType<RedisClusterResource>().FirstOrDefault(r => r.Name == name)
             ?? throw new ArgumentException($"There is no Redis Cluster named '{name}'; add it with builder.AddRedisCluster(\"{name}\").", nameof(name));
         var processor = resource.Processor ?? throw new InvalidOperationException($"The Redis Cluster '{name}' is not part of a started application.");
-        processor.StartCreating();
+        if (!processor.StartCreating())
+        {
+            return;
+        }
+
         await app.ResourceNotifications.WaitForResourceHealthyAsync(name, cancellationToken).ConfigureAwait(false);
     }
 }

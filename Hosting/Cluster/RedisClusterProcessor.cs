@@ -38,18 +38,21 @@ internal sealed class RedisClusterProcessor(RedisClusterResource resource) : IDi
             return Task.CompletedTask;
         }
 
-        StartCreating();
+        _ = StartCreating();
         return Task.CompletedTask;
     }
 
-    /// <summary>Creates the cluster in the background (once); the nodes turn healthy when every node agrees.</summary>
-    internal void StartCreating()
+    /// <summary>
+    /// Creates the cluster in the background (once); the nodes turn healthy when every node agrees. False when it
+    /// was created already.
+    /// </summary>
+    internal bool StartCreating()
     {
         lock (_replicaOfPort)
         {
             if (_creating || resource.Manager is not { } manager)
             {
-                return;
+                return false;
             }
 
             _creating = true;
@@ -60,6 +63,7 @@ internal sealed class RedisClusterProcessor(RedisClusterResource resource) : IDi
 
             // Created in the background so the other resources start meanwhile; WaitFor(cluster) waits for it.
             _background = Task.Run(() => CreateAndWatchAsync(manager, _stopping.Token), CancellationToken.None);
+            return true;
         }
     }
 

@@ -1,0 +1,17 @@
+namespace AppHost.Topologies;
+
+/// <summary>Which cache resources a topology points the web replicas at.</summary>
+public enum TopologyCache
+{
+    /// <summary>No cache.</summary>
+    None,
+
+    /// <summary>One Redis shared by every replica (<c>cache</c>).</summary>
+    Single,
+
+    /// <summary>One Redis per replica (<c>cache-naive-i</c>).</summary>
+    PerReplica,
+
+    /// <summary>The Redis Cluster (<c>cache-cluster</c>).</summary>
+    Cluster,
+}
