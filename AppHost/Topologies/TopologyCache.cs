@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace AppHost.Topologies;
 
 /// <summary>Which cache resources a topology points the web replicas at.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<TopologyCache>))]
 public enum TopologyCache
 {
     /// <summary>No cache.</summary>
