@@ -92,7 +92,7 @@ public sealed class ClusterOperationTests(SampleStack stack, ITestOutputHelper o
         TimeSpan? victimShardAcceptsAgain = null;
         using var stop = new CancellationTokenSource();
         await using var load = await Load.StartAsync(stack, "kill master");
-        var writers = Enumerable.Range(0, 4).Select(worker => Task.Run(async () =>
+        var writers = Enumerable.Range(0, 8).Select(worker => Task.Run(async () =>
         {
             for (var k = 0; !stop.IsCancellationRequested; k++)
             {
@@ -131,7 +131,8 @@ public sealed class ClusterOperationTests(SampleStack stack, ITestOutputHelper o
         {
             await Task.Delay(100);
         }
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        // Writes and reads on the healed cluster, then stop.
+        await Task.Delay(TimeSpan.FromSeconds(3));
         await stop.CancelAsync();
         await Task.WhenAll(writers);
         var summary = await load.StopAsync(output, TimeSpan.Zero);
@@ -149,7 +150,7 @@ public sealed class ClusterOperationTests(SampleStack stack, ITestOutputHelper o
         }
         output.WriteLine($"{acknowledged.Count} products with acknowledged writes, {lost} stale reads after the failover");
         Assert.NotNull(victimShardAcceptsAgain);
-        Assert.True(acknowledged.Count > 50, $"only {acknowledged.Count} products had an acknowledged write");
+        Assert.True(acknowledged.Count > 30, $"only {acknowledged.Count} products had an acknowledged write");
         Assert.Equal(0, lost);
     }
 }
