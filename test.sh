@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test project against real servers and ends with one line: "N passed, N failed[, N skipped]".
 # Usage: ./test.sh [filter]   (filter: a dotnet test --filter expression, optional)
+#        TEST_PROJECTS="tests/LoadGen.*/*.csproj" ./test.sh   (a subset of the test projects)
 set -uo pipefail
 cd "$(dirname "$0")"
-source eng/prerequisites.sh
+bash eng/prerequisites.sh || exit 1
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 MSBUILDDISABLENODEREUSE=1
 results=$(mktemp -d)
@@ -18,21 +19,24 @@ fi
 filter=()
 [ $# -gt 0 ] && filter=(--filter "$1")
 
+# One attribute of the <Counters> element of a .trx file; 0 when absent.
+counter() {
+  local value
+  value=$(grep -o '<Counters [^>]*>' "$2" | head -n 1 | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9][0-9]*')
+  echo "${value:-0}"
+}
+
 passed=0; failed=0; skipped=0
 # One project at a time: the functional tests start real servers and two cores are all there is.
-for project in tests/*/*.csproj; do
+for project in ${TEST_PROJECTS:-tests/*/*.csproj}; do
   name=$(basename "$project" .csproj)
   echo "== $name"
   dotnet test "$project" -c Release --no-build -nologo "${filter[@]}" \
     --logger "trx;LogFileName=$name.trx" --results-directory "$results" --blame-hang-timeout 10m
   trx="$results/$name.trx"
   if [ -f "$trx" ]; then
-    counters=$(grep -o '<Counters [^>]*>' "$trx")
-    p=$(sed -E 's/.* passed="([0-9]+)".*/\1/' <<<"$counters")
-    f=$(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")
-    e=$(sed -E 's/.* error="([0-9]+)".*/\1/' <<<"$counters")
-    t=$(sed -E 's/.* total="([0-9]+)".*/\1/' <<<"$counters")
-    x=$(sed -E 's/.* executed="([0-9]+)".*/\1/' <<<"$counters")
+    p=$(counter passed "$trx"); f=$(counter failed "$trx"); e=$(counter error "$trx")
+    t=$(counter total "$trx"); x=$(counter executed "$trx")
     passed=$((passed + p)); failed=$((failed + f + e)); skipped=$((skipped + t - x))
   else
     echo "no results from $name (the test host did not finish)"

@@ -25,23 +25,26 @@ public class ArticleBenchmark
     private IDatabase _db = null!;
 
     [GlobalSetup(Targets = [nameof(SingleRedis100Reads), nameof(SingleRedis1Read)])]
-    public async Task SetupSingleAsync()
+    public void SetupSingle()
     {
-        _single = await LocalRedisServer.StartAsync();
-        await ConnectAsync($"127.0.0.1:{_single.Port},password={_single.Password}", nearCache: null);
+        _single = LocalRedisServer.StartAsync().GetAwaiter().GetResult();
+        ConnectAsync($"127.0.0.1:{_single.Port},password={_single.Password}", nearCache: null).GetAwaiter().GetResult();
     }
 
     [GlobalSetup(Targets = [nameof(Cluster100Reads), nameof(Cluster1Read)])]
-    public Task SetupClusterAsync() => StartClusterAsync(nearCache: null);
+    public void SetupCluster() => StartClusterAsync(nearCache: null).GetAwaiter().GetResult();
 
     [GlobalSetup(Targets = [nameof(ClusterNearCoherent100Reads), nameof(ClusterNearCoherent1Read)])]
-    public Task SetupClusterNearCoherentAsync() => StartClusterAsync(NearCacheMode.Coherent);
+    public void SetupClusterNearCoherent() => StartClusterAsync(NearCacheMode.Coherent).GetAwaiter().GetResult();
 
     [GlobalSetup(Targets = [nameof(ClusterNearTracking100Reads), nameof(ClusterNearTracking1Read)])]
-    public Task SetupClusterNearTrackingAsync() => StartClusterAsync(NearCacheMode.Tracking);
+    public void SetupClusterNearTracking() => StartClusterAsync(NearCacheMode.Tracking).GetAwaiter().GetResult();
 
+    // BenchmarkDotNet's in-process toolchain runs setup and cleanup synchronously: block on them here.
     [GlobalCleanup]
-    public async Task CleanupAsync()
+    public void Cleanup() => CleanupAsync().GetAwaiter().GetResult();
+
+    private async Task CleanupAsync()
     {
         if (_db is IAsyncDisposable near)
         {

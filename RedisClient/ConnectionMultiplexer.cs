@@ -112,6 +112,19 @@ public sealed partial class ConnectionMultiplexer : IAsyncDisposable, IDisposabl
         return nearCache;
     }
 
+    /// <summary>Forgets a near cache disposed by its owner (it no longer needs disposing with the multiplexer).</summary>
+    internal void Release(NearCacheDatabase nearCache)
+    {
+        lock (_connectionsLock)
+        {
+            _ownedResources.Remove(nearCache);
+            if (_trackingNearCache == nearCache)
+            {
+                _trackingNearCache = null;
+            }
+        }
+    }
+
     /// <summary>True when at least one endpoint is connected.</summary>
     public bool IsConnected => _connections.Values.Any(c => c.IsConnected);
 

@@ -593,6 +593,11 @@ public sealed partial class RedisClusterManager : IAsyncDisposable
         {
             node.KillAsync().Wait(TimeSpan.FromSeconds(2));
         }
+
+        if (_ownsDataDirectory)
+        {
+            TryDeleteDirectory(_dataDirectory);
+        }
     }
 
     private static void TryDeleteDirectory(string path)

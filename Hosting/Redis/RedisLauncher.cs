@@ -1,12 +1,11 @@
 using System.Globalization;
-using System.Net.Sockets;
-using System.Text;
 using Hosting.ApplicationModel;
 using Hosting.Processes;
+using RedisClient;
 
 namespace Hosting.Redis;
 
-/// <summary>Runs redis-server with its whole configuration on the command line; healthy when AUTH + PING answer.</summary>
+/// <summary>Runs redis-server with its whole configuration on the command line; healthy when an authenticated PING answers.</summary>
 internal sealed class RedisLauncher(RedisResource redis, DistributedApplication app) : ResourceLauncher(redis)
 {
     public override Task<ProcessSpec> PrepareAsync(int replica, CancellationToken cancellationToken)
@@ -35,29 +34,23 @@ internal sealed class RedisLauncher(RedisResource redis, DistributedApplication 
 
     public override IReadOnlyList<string> GetEndpoints(int replica) => [$"tcp://127.0.0.1:{redis.Port}"];
 
-    /// <summary>AUTH then PING over a raw socket: enough to know the server accepts authenticated commands.</summary>
+    /// <summary>
+    /// PING through the sample's own RedisClient with the generated password: healthy means the server accepts
+    /// authenticated commands, the way every service will talk to it.
+    /// </summary>
     internal static async Task<bool> PingAsync(int port, string password, CancellationToken cancellationToken)
     {
-        using var client = new TcpClient();
-        await client.ConnectAsync("127.0.0.1", port, cancellationToken).ConfigureAwait(false);
-        var stream = client.GetStream();
-        var request = $"*2\r\n$4\r\nAUTH\r\n${Encoding.UTF8.GetByteCount(password)}\r\n{password}\r\n*1\r\n$4\r\nPING\r\n";
-        await stream.WriteAsync(Encoding.UTF8.GetBytes(request), cancellationToken).ConfigureAwait(false);
-        var buffer = new byte[256];
-        var received = new StringBuilder();
-        while (!received.ToString().Contains("PONG", StringComparison.Ordinal) && received.Length < 256)
+        var configuration = string.Create(CultureInfo.InvariantCulture,
+            $"127.0.0.1:{port},password={password},connectTimeout=1000,syncTimeout=1000,name=apphost-health");
+        try
         {
-            var n = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-            if (n == 0)
-            {
-                break;
-            }
-            received.Append(Encoding.UTF8.GetString(buffer, 0, n));
-            if (received.ToString().StartsWith('-'))
-            {
-                return false;
-            }
+            await using var connection = await ConnectionMultiplexer.ConnectAsync(configuration, cancellationToken).ConfigureAwait(false);
+            await connection.GetDatabase().PingAsync(cancellationToken).ConfigureAwait(false);
+            return true;
         }
-        return received.ToString() == "+OK\r\n+PONG\r\n";
+        catch (Exception ex) when (ex is RedisConnectionException or RedisServerException or RedisTimeoutException)
+        {
+            return false;
+        }
     }
 }

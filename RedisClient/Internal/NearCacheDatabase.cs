@@ -65,6 +65,7 @@ internal sealed class NearCacheDatabase : INearCacheDatabase
 
     public async ValueTask DisposeAsync()
     {
+        _multiplexer.Release(this);
         if (_tracking is not null)
         {
             await _tracking.DisposeAsync().ConfigureAwait(false);

@@ -17,6 +17,7 @@ internal static class Extensions
         // "catalogapi" is resolved from services__catalogapi__http__0 by the ServiceDefaults discovery handler.
         builder.Services.AddHttpClient<CatalogClient>(c => c.BaseAddress = new("http://catalogapi"));
         builder.Services.AddSingleton<CacheConnection>();
+        builder.Services.AddHostedService<CacheWarmup>();
         builder.Services.AddSingleton<ProductService>();
         builder.Services.AddHealthChecks().AddCheck<CacheHealthCheck>("cache");
         builder.Services.AddExceptionHandler<CatalogUnavailableExceptionHandler>();

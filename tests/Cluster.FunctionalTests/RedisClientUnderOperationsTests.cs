@@ -9,16 +9,22 @@ namespace Cluster.FunctionalTests;
 /// <summary>What the services see: the project's own RedisClient in cluster mode while the cluster is reshaped.</summary>
 public sealed class RedisClientUnderOperationsTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private RedisClusterManager _cluster = null!;
+    private RedisClusterManager? _cluster;
 
     public async Task InitializeAsync() => _cluster = await RedisClusterManager.StartAsync();
 
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+    }
 
     [Fact]
     public async Task RedisClientSeesNoFailedRequestWhileAMasterIsAddedAndAnotherRemoved()
     {
-        await using var client = await ConnectionMultiplexer.ConnectAsync(_cluster.ConnectionString);
+        await using var client = await ConnectionMultiplexer.ConnectAsync(_cluster!.ConnectionString);
         var db = client.GetDatabase();
         var written = new ConcurrentDictionary<string, string>();
         var errors = new ConcurrentQueue<string>();
@@ -73,7 +79,7 @@ public sealed class RedisClientUnderOperationsTests(ITestOutputHelper output) : 
     [Fact]
     public async Task WritesAcknowledgedWithWaitSurviveTheFailoverOfAKilledMaster()
     {
-        await using var client = await ConnectionMultiplexer.ConnectAsync(_cluster.ConnectionString);
+        await using var client = await ConnectionMultiplexer.ConnectAsync(_cluster!.ConnectionString);
         var db = client.GetDatabase();
         var acknowledged = new ConcurrentDictionary<string, long>();
         long failed = 0;

@@ -15,7 +15,16 @@ public sealed class RedisClusterManagerTests(ITestOutputHelper output) : IAsyncL
     {
         _cluster = new RedisClusterManager(new RedisClusterOptions { NodeTimeout = TimeSpan.FromSeconds(2) });
         _subscription = _cluster.Events.Subscribe(new Observer(e => output.WriteLine($"{e.Time:HH:mm:ss.fff} {e.Operation} [{e.Step}] {e.Message}")));
-        await _cluster.CreateAsync();
+        try
+        {
+            await _cluster.CreateAsync();
+        }
+        catch
+        {
+            // End the nodes started so far even if the test is not disposed after a failed InitializeAsync.
+            await _cluster.DisposeAsync();
+            throw;
+        }
     }
 
     public async Task DisposeAsync()

@@ -46,21 +46,17 @@ public class ResourceNotificationTests
         notifications.Publish(Snapshot(0, ResourceState.Starting));
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         var seen = new List<ResourceState>();
-        var watch = Task.Run(async () =>
-        {
-            await foreach (var item in notifications.WatchAsync(cts.Token))
-            {
-                seen.Add(item.Snapshot.State);
-                if (item.Snapshot.State == ResourceState.Healthy)
-                {
-                    return;
-                }
-            }
-        });
-        await Task.Delay(50);
+        // The first MoveNext subscribes and replays, so the later publishes cannot race the subscription.
+        await using var watch = notifications.WatchAsync(cts.Token).GetAsyncEnumerator(cts.Token);
+        Assert.True(await watch.MoveNextAsync());
+        seen.Add(watch.Current.Snapshot.State);
+
         notifications.Publish(Snapshot(0, ResourceState.Running));
         notifications.Publish(Snapshot(0, ResourceState.Healthy));
-        await watch;
+        while (seen[^1] != ResourceState.Healthy && await watch.MoveNextAsync())
+        {
+            seen.Add(watch.Current.Snapshot.State);
+        }
 
         Assert.Equal([ResourceState.Starting, ResourceState.Running, ResourceState.Healthy], seen);
         Assert.Equal("Healthy", notifications.GetSnapshot("web")!.Health);

@@ -231,6 +231,10 @@ public abstract class NearCacheTests(ITestOutputHelper output)
         Assert.Contains("one tracking near cache per multiplexer", error.Message);
         Assert.NotNull(redis.GetNearCacheDatabase(new NearCacheOptions { Mode = NearCacheMode.Coherent }));
         Assert.Throws<ArgumentException>(() => first.WithNearCache());
+
+        await first.DisposeAsync();
+        await using var second = redis.GetNearCacheDatabase(new NearCacheOptions { Mode = NearCacheMode.Tracking });
+        Assert.Equal(NearCacheMode.Tracking, second.Options.Mode);
     }
 
     private static async Task WaitUntilReadyAsync(INearCacheDatabase near)
