@@ -95,6 +95,13 @@ public sealed class TopologyController : IDistributedApplicationProcessor, IAsyn
                 await WaitUntilUpAsync(lb, i, token).ConfigureAwait(false);
                 Step("enable", $"{_names.WebFrontend}-{i} back in the load balancer");
             }
+            if (topology.Cache != TopologyCache.None)
+            {
+                // While the replicas were switched one by one, a write through a replica still on the old cache did
+                // not invalidate the new one, where another replica may have stored the version before that write.
+                await FlushAsync(app, topology, step: null, token).ConfigureAwait(false);
+                Step("flush", "again, now that every replica uses the new cache: drops what was stored while some replicas still invalidated the old one");
+            }
             await lb.SetStickyAsync(topology.Sticky, token).ConfigureAwait(false);
             Step("lb", topology.Sticky ? "cookie stickiness on (SERVERID)" : "round robin, no stickiness");
             _current = topology;
@@ -171,7 +178,7 @@ public sealed class TopologyController : IDistributedApplicationProcessor, IAsyn
             case TopologyCache.Single:
             {
                 await StartRedisAsync(app, _names.SingleCache, step, token).ConfigureAwait(false);
-                await FlushAsync(app, _names.SingleCache, step, token).ConfigureAwait(false);
+                await FlushAsync(app, topology, step, token).ConfigureAwait(false);
                 var connectionString = await app.GetConnectionStringAsync(_names.SingleCache, token).ConfigureAwait(false);
                 return [.. Enumerable.Repeat(connectionString, replicas)];
             }
@@ -182,9 +189,9 @@ public sealed class TopologyController : IDistributedApplicationProcessor, IAsyn
                 {
                     var name = _names.NaiveCache(i);
                     await StartRedisAsync(app, name, step, token).ConfigureAwait(false);
-                    await FlushAsync(app, name, step, token).ConfigureAwait(false);
                     result[i] = await app.GetConnectionStringAsync(name, token).ConfigureAwait(false);
                 }
+                await FlushAsync(app, topology, step, token).ConfigureAwait(false);
                 return result;
             }
             default:
@@ -194,11 +201,7 @@ public sealed class TopologyController : IDistributedApplicationProcessor, IAsyn
                 var manager = app.GetRedisCluster(_names.ClusterCache);
                 var state = await manager.GetStateAsync(token).ConfigureAwait(false);
                 step("start", $"{_names.ClusterCache}: {state.Masters.Count()} masters + {state.Replicas.Count()} replicas ready ({started.Elapsed.TotalSeconds:0.0} s)");
-                foreach (var master in state.Masters.Where(m => !m.Failed))
-                {
-                    await RedisAdmin.FlushAllAsync(master.Port, manager.Password, token).ConfigureAwait(false);
-                }
-                step("flush", $"{_names.ClusterCache}: FLUSHALL on every master");
+                await FlushAsync(app, topology, step, token).ConfigureAwait(false);
                 return [.. Enumerable.Repeat<string?>(manager.ConnectionString, replicas)];
             }
         }
@@ -215,11 +218,33 @@ public sealed class TopologyController : IDistributedApplicationProcessor, IAsyn
         step("start", $"{name} started ({started.Elapsed.TotalSeconds:0.0} s)");
     }
 
-    private static async Task FlushAsync(DistributedApplication app, string name, Action<string, string> step, CancellationToken token)
+    /// <summary>FLUSHALL on every cache of <paramref name="topology"/> (every master of the cluster).</summary>
+    private async Task FlushAsync(DistributedApplication app, Topology topology, Action<string, string>? step, CancellationToken token)
     {
-        var redis = app.Resources.OfType<RedisResource>().Single(r => r.Name == name);
-        await RedisAdmin.FlushAllAsync(redis.Port, redis.Password, token).ConfigureAwait(false);
-        step("flush", $"{name}: FLUSHALL (what an earlier visit left is stale)");
+        switch (topology.Cache)
+        {
+            case TopologyCache.Single:
+            case TopologyCache.PerReplica:
+                var names = topology.Cache == TopologyCache.Single
+                    ? [_names.SingleCache]
+                    : Enumerable.Range(0, _names.WebReplicas).Select(_names.NaiveCache).ToArray();
+                foreach (var name in names)
+                {
+                    var redis = app.Resources.OfType<RedisResource>().Single(r => r.Name == name);
+                    await RedisAdmin.FlushAllAsync(redis.Port, redis.Password, token).ConfigureAwait(false);
+                }
+                step?.Invoke("flush", $"FLUSHALL on {string.Join(", ", names)} (what an earlier visit left is stale)");
+                break;
+            case TopologyCache.Cluster:
+                var manager = app.GetRedisCluster(_names.ClusterCache);
+                var state = await manager.GetStateAsync(token).ConfigureAwait(false);
+                foreach (var master in state.Masters.Where(m => !m.Failed))
+                {
+                    await RedisAdmin.FlushAllAsync(master.Port, manager.Password, token).ConfigureAwait(false);
+                }
+                step?.Invoke("flush", $"{_names.ClusterCache}: FLUSHALL on every master (what an earlier visit left is stale)");
+                break;
+        }
     }
 
     private async Task<string> SwitchReplicaAsync(DistributedApplication app, int replica, string? connectionString, string nearCache, int waitForReplicas, CancellationToken token)

@@ -123,4 +123,41 @@ public sealed class TopologyTests(SampleStack stack, ITestOutputHelper output)
         Assert.True(summary.Reads > 100, $"only {summary.Reads} reads were measured");
         Assert.Equal(0, summary.Errors);
     }
+
+    [Theory]
+    [InlineData("none", "single")]
+    [InlineData("naive", "cluster")]
+    public async Task ASwitchUnderWritesLeavesNoStaleCopyInTheNewCache(string from, string to)
+    {
+        await stack.SwitchAsync(from);
+        var acknowledged = new System.Collections.Concurrent.ConcurrentDictionary<int, int>();
+        using var stop = new CancellationTokenSource();
+        var writers = Enumerable.Range(0, 6).Select(worker => Task.Run(async () =>
+        {
+            for (var k = 0; !stop.IsCancellationRequested; k++)
+            {
+                // Read through one replica (it stores the version in its cache), write through another.
+                var id = Load.ProductCount + 7_000 + worker * 10 + k % 10;
+                await Storefront.ReadAsync(stack.Replicas[(k + worker + 1) % 3], id);
+                var written = await Storefront.WriteAsync(stack.Replicas[(k + worker) % 3], id, Storefront.Price(k));
+                acknowledged.AddOrUpdate(id, written.Version, (_, v) => Math.Max(v, written.Version));
+            }
+        })).ToList();
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+
+        var result = await stack.SwitchAsync(to);
+        await stop.CancelAsync();
+        await Task.WhenAll(writers);
+
+        var stale = 0;
+        foreach (var (id, version) in acknowledged)
+        {
+            foreach (var replica in stack.Replicas)
+            {
+                stale += (await Storefront.ReadAsync(replica, id)).Version < version ? 1 : 0;
+            }
+        }
+        output.WriteLine($"{from} -> {to} under writes: {result.ElapsedMilliseconds:0} ms, {acknowledged.Count} products written, {stale} stale reads afterwards");
+        Assert.Equal(0, stale);
+    }
 }
