@@ -132,12 +132,12 @@ public sealed class TopologyTests(SampleStack stack, ITestOutputHelper output)
         await stack.SwitchAsync(from);
         var acknowledged = new System.Collections.Concurrent.ConcurrentDictionary<int, int>();
         using var stop = new CancellationTokenSource();
-        var writers = Enumerable.Range(0, 6).Select(worker => Task.Run(async () =>
+        var writers = Enumerable.Range(0, 8).Select(worker => Task.Run(async () =>
         {
             for (var k = 0; !stop.IsCancellationRequested; k++)
             {
                 // Read through one replica (it stores the version in its cache), write through another.
-                var id = Load.ProductCount + 7_000 + worker * 10 + k % 10;
+                var id = Load.ProductCount + 7_000 + worker * 3 + k % 3;
                 await Storefront.ReadAsync(stack.Replicas[(k + worker + 1) % 3], id);
                 var written = await Storefront.WriteAsync(stack.Replicas[(k + worker) % 3], id, Storefront.Price(k));
                 acknowledged.AddOrUpdate(id, written.Version, (_, v) => Math.Max(v, written.Version));
