@@ -13,7 +13,7 @@ namespace AppHost.Topologies;
 /// (<c>PUT /admin/cache</c>, answered once the new connection answers PING), enable it again. Last, the load
 /// balancer's stickiness. One switch at a time. It also applies the start topology once the replicas are up.
 /// </summary>
-public sealed class TopologyController : IDistributedApplicationProcessor, IAsyncDisposable
+public sealed class TopologyController : IDistributedApplicationProcessor
 {
     private static readonly TimeSpan s_drainTimeout = TimeSpan.FromSeconds(5);
     private readonly SampleNames _names;
@@ -157,14 +157,7 @@ public sealed class TopologyController : IDistributedApplicationProcessor, IAsyn
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _applyStart.ConfigureAwait(false);
-    }
-
-    /// <inheritdoc />
-    public ValueTask DisposeAsync()
-    {
         _http.Dispose();
-        _stopping.Dispose();
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>Starts the target caches if needed and empties them; returns the connection string of each replica.</summary>
