@@ -9,14 +9,27 @@ namespace WebFrontend.Services;
 
 /// <summary>
 /// Cache-aside reads and invalidating writes of products. A read looks in the cache (<c>product:{id}</c>); on a
-/// miss it loads from CatalogApi and stores the JSON with a TTL. Concurrent misses of one id in this replica
-/// share one CatalogApi call. A write goes to CatalogApi first, then deletes the key from the cache this replica
+/// miss it loads from CatalogApi and fills the cache with a TTL. Concurrent misses of one id in this replica
+/// share one CatalogApi call. A write goes to CatalogApi first, then invalidates the key in the cache this replica
 /// uses. When the cache fails, reads and writes carry on against CatalogApi alone.
 /// </summary>
 /// <remarks>
-/// A singleton: the loads in flight and the cache's back-off are state of the replica. Known limit of
-/// cache-aside: a load in another replica that read the old version just before a write can still store it after
-/// the write's delete; the TTL bounds how long that copy lives.
+/// <para>
+/// A singleton: the loads in flight and the cache's back-off are state of the replica.
+/// </para>
+/// <para>
+/// No read that starts after a write was acknowledged returns an older version, whichever replica wrote. The
+/// cache holds versions (<see cref="VersionedCache"/>): the invalidation is a tombstone carrying the written
+/// version, set before the write is acknowledged, and a fill never stores a version older than the key's, so a
+/// load that read the old version just before another replica's write cannot put it back. In this replica a
+/// miss shares a load only if the load has not read anything yet: a load that already asked CatalogApi may have
+/// been answered before a write this caller has seen, so later misses queue for the next load, which starts when
+/// it ends (and usually finds the value it stored).
+/// </para>
+/// <para>
+/// Known limit: when the invalidation itself fails (the cache is unreachable at the write), the old entry stays
+/// until its TTL.
+/// </para>
 /// </remarks>
 public sealed class ProductService(
     IHttpClientFactory httpClientFactory,
@@ -36,15 +49,11 @@ public sealed class ProductService(
 
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 
-    // The loads in flight, one per product id.
-    private readonly ConcurrentDictionary<int, Lazy<Task<Loaded>>> _loads = new();
+    // The loads of this replica, a queue per product id.
+    private readonly ConcurrentDictionary<int, LoadQueue> _loads = new();
 
     // After a cache failure reads skip the cache until this time, so a dead cache costs one timeout, not one per request.
     private long _cacheRetryAtTicks;
-
-    // Incremented by every write through this replica. A load that saw it change while it was reading from
-    // CatalogApi may hold the version from before the write, so it serves it but does not cache it.
-    private long _writes;
 
     private CatalogClient Catalog => new(httpClientFactory.CreateClient(nameof(CatalogClient)));
 
@@ -85,30 +94,27 @@ public sealed class ProductService(
     }
 
     /// <summary>
-    /// Sets the price in CatalogApi, then deletes the cached copy; the answer is CatalogApi's (the new product,
-    /// or its ProblemDetails). A failed delete is logged, not returned: the write itself succeeded.
+    /// Sets the price in CatalogApi, then invalidates the cached copy; the answer is CatalogApi's (the new product,
+    /// or its ProblemDetails). A failed invalidation is logged, not returned: the write itself succeeded.
     /// </summary>
     public async Task<CatalogResponse> UpdatePriceAsync(int id, decimal price, string? ifMatch, CancellationToken cancellationToken)
     {
         var response = await Catalog.UpdatePriceAsync(id, price, ifMatch, cancellationToken).ConfigureAwait(false);
-        if (response.Product is not null)
+        if (response.Product is { } product)
         {
-            return response with { Invalidation = await InvalidateAsync(id).ConfigureAwait(false) };
+            return response with { Invalidation = await InvalidateAsync(id, product.Version).ConfigureAwait(false) };
         }
         return response;
     }
 
     /// <summary>
-    /// Forgets a product in this replica: the load in flight and the key in the cache it uses. With WAIT enabled
-    /// the delete is confirmed by Redis replicas (<c>WAIT n</c>), retried while the cache fails over, so a promoted
-    /// replica cannot bring the deleted value back. Returns the <c>X-Cache-Invalidation</c> value.
+    /// Invalidates a product after a write that produced <paramref name="version"/>: a versioned delete in the
+    /// cache this replica uses (a tombstone that refuses fills of older versions while they can be in flight).
+    /// With WAIT enabled the tombstone is confirmed by Redis replicas (<c>WAIT n</c>), retried while the cache fails
+    /// over, so a promoted replica cannot bring the old value back. Returns the <c>X-Cache-Invalidation</c> value.
     /// </summary>
-    public async Task<string> InvalidateAsync(int id)
+    public async Task<string> InvalidateAsync(int id, int version)
     {
-        // A read starting after this write must not join a load that began before it, and a load that began
-        // before it must not put the old version back into the cache after the delete below.
-        Interlocked.Increment(ref _writes);
-        _loads.TryRemove(id, out _);
         using var activity = ActivitySource.StartActivity("cache delete product");
         activity?.SetTag("cache.key", CacheKey(id));
         var waitForReplicas = cache.Settings.WaitForReplicas;
@@ -125,7 +131,7 @@ public sealed class ProductService(
                     outcome = "none";
                     break;
                 }
-                await database.KeyDeleteAsync(CacheKey(id), timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+                await VersionedCache.InvalidateAsync(database, CacheKey(id), version, options.CurrentValue.TombstoneTtl, timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
                 if (waitForReplicas == 0)
                 {
                     outcome = "deleted";
@@ -178,7 +184,7 @@ public sealed class ProductService(
         }
     }
 
-    // Null: not in the cache. A Cached with a null product: the cache failed.
+    // Null: not in the cache (absent, or a tombstone). A Cached with a null product: the cache failed.
     private async Task<Cached?> TryGetCachedAsync(IDatabase database, int id, CancellationToken cancellationToken)
     {
         try
@@ -186,7 +192,9 @@ public sealed class ProductService(
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.CurrentValue.Timeout);
             var value = await database.StringGetAsync(CacheKey(id), timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
-            return value.IsNull ? null : new Cached(JsonSerializer.Deserialize<Product>(value.AsMemory().Span, s_json));
+            return !value.IsNull && VersionedCache.TryDecode(value.AsMemory().Span, out _, out var json)
+                ? new Cached(JsonSerializer.Deserialize<Product>(json, s_json))
+                : null;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not OutOfMemoryException)
         {
@@ -197,48 +205,126 @@ public sealed class ProductService(
 
     private async Task<Loaded> LoadSharedAsync(int id, IDatabase? database, CancellationToken cancellationToken)
     {
-        var load = _loads.GetOrAdd(id, static (key, state) => new Lazy<Task<Loaded>>(
-            () => state.Service.LoadAsync(key, state.Database)), (Service: this, Database: database));
+        while (true)
+        {
+            var queue = _loads.GetOrAdd(id, static _ => new LoadQueue());
+            Load load;
+            var start = false;
+            lock (queue)
+            {
+                if (queue.Ended)
+                {
+                    // Its last load just ended and took it out of _loads: use a new queue.
+                    continue;
+                }
+                if (queue.Running is null)
+                {
+                    load = queue.Running = new Load(database, After: null);
+                    start = true;
+                }
+                else if (queue.Next is null)
+                {
+                    // The running load may have been answered before a write this caller has seen: the next load
+                    // starts reading when it ends.
+                    load = queue.Next = new Load(database, After: queue.Running.Result.Task);
+                    start = true;
+                }
+                else
+                {
+                    load = queue.Next;
+                }
+            }
+            if (start)
+            {
+                // Started by the caller that made the load, in its context (its trace).
+                _ = RunAsync(id, queue, load);
+            }
+
+            // The load is shared: one caller giving up must not cancel it for the others.
+            return await load.Result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunAsync(int id, LoadQueue queue, Load load)
+    {
+        if (load.After is { } after)
+        {
+            await ((Task)after).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            lock (queue)
+            {
+                // From here on this load reads: misses arriving now wait for the one after it.
+                queue.Running = load;
+                queue.Next = null;
+            }
+        }
+
+        Loaded loaded = default;
+        Exception? error = null;
         try
         {
-            // The load is shared: one caller giving up must not cancel it for the others.
-            return await load.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+            loaded = await LoadAsync(id, load.Database).ConfigureAwait(false);
         }
-        finally
+        catch (Exception ex)
         {
-            if (load.Value.IsCompleted)
+            error = ex;
+        }
+
+        lock (queue)
+        {
+            if (queue.Next is null)
             {
-                _loads.TryRemove(new KeyValuePair<int, Lazy<Task<Loaded>>>(id, load));
+                queue.Ended = true;
+                _loads.TryRemove(new KeyValuePair<int, LoadQueue>(id, queue));
             }
+        }
+        if (error is null)
+        {
+            load.Result.SetResult(loaded);
+        }
+        else
+        {
+            load.Result.SetException(error);
         }
     }
 
     private async Task<Loaded> LoadAsync(int id, IDatabase? database)
     {
-        // A load that just finished may have filled the cache after this caller's miss: look once more so that
-        // a burst of misses makes exactly one CatalogApi call.
+        // A load that just ended may have filled the cache after this caller's miss: look once more, so that a
+        // burst of misses makes one CatalogApi call.
         if (database is not null && await TryGetCachedAsync(database, id, CancellationToken.None).ConfigureAwait(false) is { Product: { } cached })
         {
             return new(cached, FromCache: true, CacheFailed: false);
         }
 
-        var writes = Interlocked.Read(ref _writes);
+        var started = time.GetTimestamp();
         var product = await Catalog.GetItemAsync(id, CancellationToken.None).ConfigureAwait(false);
-        if (product is null || database is null || Interlocked.Read(ref _writes) != writes)
+        if (product is null || database is null)
         {
+            return new(product, FromCache: false, CacheFailed: false);
+        }
+
+        // The tombstone of a write this answer predates lives TombstoneTtl from the write, which came after
+        // `started`: fill only while half of it is left for the script to reach Redis.
+        var settings = options.CurrentValue;
+        if (time.GetElapsedTime(started) > settings.TombstoneTtl / 2)
+        {
+            logger.LogWarning("Product {Id} took {Elapsed} to load: served, not cached", id, time.GetElapsedTime(started));
             return new(product, FromCache: false, CacheFailed: false);
         }
 
         try
         {
-            using var timeout = new CancellationTokenSource(options.CurrentValue.Timeout);
+            using var activity = ActivitySource.StartActivity("cache fill product");
+            activity?.SetTag("cache.key", CacheKey(id));
+            using var timeout = new CancellationTokenSource(settings.Timeout);
             var json = JsonSerializer.SerializeToUtf8Bytes(product, s_json);
-            await database.StringSetAsync(CacheKey(id), json, options.CurrentValue.Ttl, When.Always, timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+            var stored = await VersionedCache.FillAsync(database, CacheKey(id), product.Version, json, settings.Ttl, timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+            activity?.SetTag("cache.fill", stored ? "stored" : "refused");
             return new(product, FromCache: false, CacheFailed: false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            CacheFailed(ex, "set", id);
+            CacheFailed(ex, "fill", id);
             return new(product, FromCache: false, CacheFailed: true);
         }
     }
@@ -258,6 +344,24 @@ public sealed class ProductService(
     };
 
     private sealed record Cached(Product? Product);
+
+    // One load of a product, started after the load `After` ended; the callers that share it await Result.
+    private sealed record Load(IDatabase? Database, Task<Loaded>? After)
+    {
+        public TaskCompletionSource<Loaded> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    // The loads of one product id, guarded by locking the queue: Running is reading (from the cache, then
+    // CatalogApi), Next collects the misses that arrive meanwhile and reads when Running ends. Ended: out of
+    // _loads, a caller holding it must take a new one.
+    private sealed class LoadQueue
+    {
+        public Load? Running { get; set; }
+
+        public Load? Next { get; set; }
+
+        public bool Ended { get; set; }
+    }
 
     private readonly record struct Loaded(Product? Product, bool FromCache, bool CacheFailed);
 }
