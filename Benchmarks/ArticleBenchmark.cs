@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Hosting.Cluster;
@@ -9,7 +10,8 @@ namespace Benchmarks;
 /// <summary>
 /// The article's benchmark: 10 payloads of 20,000 bytes written under new GUID keys, then each read 100 times
 /// (or once), one awaited call after another, against one Redis, a 3+3 Redis Cluster, and the cluster behind a
-/// near cache (Coherent, then Tracking). Every topology is started by its GlobalSetup on free loopback ports.
+/// near cache (Coherent hashing the value, Coherent comparing a version stamp, then Tracking). Every topology is
+/// started by its GlobalSetup on free loopback ports.
 /// </summary>
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
@@ -35,10 +37,16 @@ public class ArticleBenchmark
     public void SetupCluster() => StartClusterAsync(nearCache: null).GetAwaiter().GetResult();
 
     [GlobalSetup(Targets = [nameof(ClusterNearCoherent100Reads), nameof(ClusterNearCoherent1Read)])]
-    public void SetupClusterNearCoherent() => StartClusterAsync(NearCacheMode.Coherent).GetAwaiter().GetResult();
+    public void SetupClusterNearCoherent()
+        => StartClusterAsync(new NearCacheOptions { Mode = NearCacheMode.Coherent }).GetAwaiter().GetResult();
+
+    [GlobalSetup(Targets = [nameof(ClusterNearStamped100Reads), nameof(ClusterNearStamped1Read)])]
+    public void SetupClusterNearStamped() => StartClusterAsync(
+        new NearCacheOptions { Mode = NearCacheMode.Coherent, VersionStamp = NearCacheVersionStamp.Prefix }).GetAwaiter().GetResult();
 
     [GlobalSetup(Targets = [nameof(ClusterNearTracking100Reads), nameof(ClusterNearTracking1Read)])]
-    public void SetupClusterNearTracking() => StartClusterAsync(NearCacheMode.Tracking).GetAwaiter().GetResult();
+    public void SetupClusterNearTracking()
+        => StartClusterAsync(new NearCacheOptions { Mode = NearCacheMode.Tracking }).GetAwaiter().GetResult();
 
     // BenchmarkDotNet's in-process toolchain runs setup and cleanup synchronously: block on them here.
     [GlobalCleanup]
@@ -74,6 +82,9 @@ public class ArticleBenchmark
     [Benchmark(Description = "cluster + near cache (coherent)"), BenchmarkCategory("100 reads each")]
     public Task<long> ClusterNearCoherent100Reads() => WriteThenReadAsync(100);
 
+    [Benchmark(Description = "cluster + near cache (coherent, version stamp)"), BenchmarkCategory("100 reads each")]
+    public Task<long> ClusterNearStamped100Reads() => WriteThenReadAsync(100);
+
     [Benchmark(Description = "cluster + near cache (tracking)"), BenchmarkCategory("100 reads each")]
     public Task<long> ClusterNearTracking100Reads() => WriteThenReadAsync(100);
 
@@ -85,6 +96,9 @@ public class ArticleBenchmark
 
     [Benchmark(Description = "cluster + near cache (coherent)"), BenchmarkCategory("1 read each")]
     public Task<long> ClusterNearCoherent1Read() => WriteThenReadAsync(1);
+
+    [Benchmark(Description = "cluster + near cache (coherent, version stamp)"), BenchmarkCategory("1 read each")]
+    public Task<long> ClusterNearStamped1Read() => WriteThenReadAsync(1);
 
     [Benchmark(Description = "cluster + near cache (tracking)"), BenchmarkCategory("1 read each")]
     public Task<long> ClusterNearTracking1Read() => WriteThenReadAsync(1);
@@ -100,40 +114,45 @@ public class ArticleBenchmark
 
         // The bytes read are summed and checked so no read can be skipped or come back empty.
         var bytes = 0L;
+        var expected = 0L;
         for (var i = 0; i < Payloads; i++)
         {
+            expected += (long)_payloads[i].Length * readsEach;
             for (var read = 0; read < readsEach; read++)
             {
                 bytes += (await _db.StringGetAsync(keys[i])).AsMemory().Length;
             }
         }
 
-        if (bytes != (long)Payloads * PayloadSize * readsEach)
+        if (bytes != expected)
         {
-            throw new InvalidOperationException($"Read {bytes} bytes, expected {Payloads * PayloadSize * readsEach}.");
+            throw new InvalidOperationException($"Read {bytes} bytes, expected {expected}.");
         }
 
         return bytes;
     }
 
-    private async Task StartClusterAsync(NearCacheMode? nearCache)
+    private async Task StartClusterAsync(NearCacheOptions? nearCache)
     {
         _cluster = await RedisClusterManager.StartAsync(new RedisClusterOptions { Masters = 3, ReplicasPerMaster = 1 });
         await ConnectAsync(_cluster.ConnectionString, nearCache);
     }
 
-    private async Task ConnectAsync(string connectionString, NearCacheMode? nearCache)
+    private async Task ConnectAsync(string connectionString, NearCacheOptions? nearCache)
     {
+        // Stamped payloads carry the versioned cache-aside's header, v<version>|, before the same 20,000 bytes.
+        var stamped = nearCache?.VersionStamp == NearCacheVersionStamp.Prefix;
         for (var i = 0; i < Payloads; i++)
         {
-            _payloads[i] = RandomNumberGenerator.GetBytes(PayloadSize);
+            var body = RandomNumberGenerator.GetBytes(PayloadSize);
+            _payloads[i] = stamped ? [.. Encoding.ASCII.GetBytes($"v{i + 1}|"), .. body] : body;
         }
 
         _multiplexer = await ConnectionMultiplexer.ConnectAsync(connectionString);
         _db = _multiplexer.GetDatabase();
-        if (nearCache is { } mode)
+        if (nearCache is not null)
         {
-            var near = _multiplexer.GetNearCacheDatabase(new NearCacheOptions { Mode = mode });
+            var near = _multiplexer.GetNearCacheDatabase(nearCache);
             _db = near;
 
             // Tracking turns on in the background: wait until a key on every master is served locally.

@@ -10,6 +10,7 @@ internal sealed class LocalRedisServer : IDisposable
 {
     private readonly Process _process;
     private readonly string _directory;
+    private int _disposed;
 
     private LocalRedisServer(Process process, string directory, int port, string password)
     {
@@ -17,6 +18,9 @@ internal sealed class LocalRedisServer : IDisposable
         _directory = directory;
         Port = port;
         Password = password;
+
+        // A benchmark that crashes (or a setup BenchmarkDotNet does not await) must not leave the server running.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Dispose();
     }
 
     public int Port { get; }
@@ -59,6 +63,11 @@ internal sealed class LocalRedisServer : IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

@@ -4,7 +4,8 @@ namespace RedisClient;
 public enum NearCacheMode
 {
     /// <summary>
-    /// Every read asks the server, in one small round trip, whether the local copy is current (by its SHA1) and
+    /// Every read asks the server, in one small round trip, whether the local copy is current (by its SHA1, or by its
+    /// version stamp with <see cref="NearCacheOptions.VersionStamp"/>) and
     /// serves the local bytes only if so; otherwise the server sends the new value (or nil). Never stale: the
     /// bytes saved are the value's, not the round trip. What ScaleOut's client cache does.
     /// </summary>

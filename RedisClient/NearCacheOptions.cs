@@ -15,11 +15,30 @@ public sealed class NearCacheOptions
     /// </summary>
     public long MaxBytes { get; init; } = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// Coherent mode: whether values carry their own version stamp (see <see cref="NearCacheVersionStamp.Prefix"/>
+    /// and its contract), so a read's check compares the stamp instead of hashing the value on the server.
+    /// <see cref="NearCacheVersionStamp.None"/> (hash the value; right for any writer) by default.
+    /// </summary>
+    public NearCacheVersionStamp VersionStamp { get; init; } = NearCacheVersionStamp.None;
+
     internal void Validate()
     {
         if (!Enum.IsDefined(Mode))
         {
             throw new ArgumentOutOfRangeException(nameof(Mode), Mode, "Use NearCacheMode.Coherent or NearCacheMode.Tracking.");
+        }
+
+        if (!Enum.IsDefined(VersionStamp))
+        {
+            throw new ArgumentOutOfRangeException(nameof(VersionStamp), VersionStamp, "Use NearCacheVersionStamp.None or NearCacheVersionStamp.Prefix.");
+        }
+
+        if (VersionStamp != NearCacheVersionStamp.None && Mode != NearCacheMode.Coherent)
+        {
+            throw new ArgumentException(
+                "VersionStamp applies to NearCacheMode.Coherent only (Tracking mode never checks versions: the server pushes " +
+                "invalidations). Use Mode = NearCacheMode.Coherent, or leave VersionStamp at None.", nameof(VersionStamp));
         }
 
         if (MaxEntries <= 0)

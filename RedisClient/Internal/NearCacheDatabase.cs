@@ -12,12 +12,21 @@ namespace RedisClient.Internal;
 /// </summary>
 internal sealed class NearCacheDatabase : INearCacheDatabase
 {
+    /// <summary>The most bytes a version stamp takes, its '|' included (<see cref="NearCacheVersionStamp.Prefix"/>).</summary>
+    internal const int MaxStampLength = 64;
+
     // One round trip that answers "current" (1), "gone" (nil) or the new value. The server hashes its value; the
     // client hashed its copy once when it stored it.
-    private const string CheckScript =
-        "local v = redis.call('GET', KEYS[1]) if v == false then return false end if redis.sha1hex(v) == ARGV[1] then return 1 end return v";
+    private static readonly LuaScript s_hashCheck = new(
+        "local v = redis.call('GET', KEYS[1]) if v == false then return false end if redis.sha1hex(v) == ARGV[1] then return 1 end return v");
 
-    private static readonly string s_checkScriptSha = Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(CheckScript)));
+    // The same answers from the stamp alone: the server reads only the stamp's bytes of its value (GETRANGE of a
+    // missing key is "", which no stamp equals), and the whole value only when it changed. ARGV[1] ends with the
+    // value's first '|', so a value that starts with it has exactly that stamp.
+    private static readonly LuaScript s_stampCheck = new(
+        "if redis.call('GETRANGE', KEYS[1], 0, #ARGV[1] - 1) == ARGV[1] then return 1 end " +
+        "local v = redis.call('GET', KEYS[1]) if v == false then return false end return v");
+
     private static readonly CommandName s_evalSha = CommandName.For("EVALSHA");
     private static readonly CommandName s_eval = CommandName.For("EVAL");
 
@@ -26,6 +35,7 @@ internal sealed class NearCacheDatabase : INearCacheDatabase
     private readonly NearCacheStore _store;
     private readonly KeyValuePair<string, object?> _modeTag;
     private readonly string _modeName;
+    private readonly bool _stamped;
     private TrackingInvalidations? _tracking;
 
     public NearCacheDatabase(ConnectionMultiplexer multiplexer, NearCacheOptions options)
@@ -34,6 +44,7 @@ internal sealed class NearCacheDatabase : INearCacheDatabase
         _inner = multiplexer.Database;
         Options = options;
         _modeName = options.Mode == NearCacheMode.Coherent ? "coherent" : "tracking";
+        _stamped = options.VersionStamp == NearCacheVersionStamp.Prefix;
         _modeTag = new("redisclient.near_cache.mode", _modeName);
         var modeTag = _modeTag;
         _store = new NearCacheStore(options.MaxEntries, options.MaxBytes)
@@ -113,7 +124,7 @@ internal sealed class NearCacheDatabase : INearCacheDatabase
         if (written && Options.Mode == NearCacheMode.Coherent && value.HasValue)
         {
             var bytes = value.AsMemory().ToArray();
-            _store.Set(localKey, bytes, Version(bytes));
+            _store.Set(localKey, bytes, LocalVersion(bytes));
         }
 
         return written;
@@ -169,14 +180,34 @@ internal sealed class NearCacheDatabase : INearCacheDatabase
 
     internal static string? LocalKey(ReadOnlySpan<byte> bytes) => Utf8.IsValid(bytes) ? Encoding.UTF8.GetString(bytes) : null;
 
-    /// <summary>The version stamp of a value: the SHA1 the server's redis.sha1hex computes, in lower-case hex.</summary>
+    /// <summary>The version of a value: the SHA1 the server's redis.sha1hex computes, in lower-case hex.</summary>
     internal static string Version(ReadOnlySpan<byte> value) => Convert.ToHexStringLower(SHA1.HashData(value));
+
+    /// <summary>
+    /// The length of a value's version stamp (<see cref="NearCacheVersionStamp.Prefix"/>): up to and including the
+    /// first '|', when it is within the first <see cref="MaxStampLength"/> bytes and not the first byte (a bare '|'
+    /// names no version); 0 when the value has no stamp.
+    /// </summary>
+    internal static int StampLength(ReadOnlySpan<byte> value)
+    {
+        var bar = value[..Math.Min(value.Length, MaxStampLength)].IndexOf((byte)'|');
+        return bar > 0 ? bar + 1 : 0;
+    }
+
+    /// <summary>
+    /// What the store keeps to check a copy: nothing for a stamped value (the stamp is in its bytes), else its SHA1.
+    /// Hashing only the values that need it also saves the client the hash of every stamped value it reads.
+    /// </summary>
+    private string? LocalVersion(byte[] value) => _stamped && StampLength(value) > 0 ? null : Version(value);
 
     private async Task<NearCacheRead> CoherentGetAsync(RedisKey key, string localKey, CancellationToken cancellationToken)
     {
         if (_store.TryGet(localKey, out var local, out var version))
         {
-            var reply = await CheckAsync(key, version!, cancellationToken).ConfigureAwait(false);
+            var stampLength = _stamped ? StampLength(local) : 0;
+            var reply = stampLength > 0
+                ? await CheckAsync(s_stampCheck, key, (ReadOnlyMemory<byte>)local.AsMemory(0, stampLength), cancellationToken).ConfigureAwait(false)
+                : await CheckAsync(s_hashCheck, key, version ?? Version(local), cancellationToken).ConfigureAwait(false);
             if (reply.Type == RedisResultType.Integer)
             {
                 return new NearCacheRead((ReadOnlyMemory<byte>)local, true);
@@ -189,7 +220,7 @@ internal sealed class NearCacheDatabase : INearCacheDatabase
             }
 
             var changed = (byte[])reply.Value!;
-            _store.Set(localKey, changed, Version(changed));
+            _store.Set(localKey, changed, LocalVersion(changed));
             return new NearCacheRead((ReadOnlyMemory<byte>)changed, false);
         }
 
@@ -200,24 +231,24 @@ internal sealed class NearCacheDatabase : INearCacheDatabase
         }
 
         var bytes = (byte[])value!;
-        _store.Set(localKey, bytes, Version(bytes));
+        _store.Set(localKey, bytes, LocalVersion(bytes));
 
         // The caller gets a read-only view: a byte[] it asks for is a copy, so it cannot change the local copy.
         return new NearCacheRead((ReadOnlyMemory<byte>)bytes, false);
     }
 
-    private async Task<RedisResult> CheckAsync(RedisKey key, string version, CancellationToken cancellationToken)
+    private async Task<RedisResult> CheckAsync(LuaScript script, RedisKey key, RedisValue version, CancellationToken cancellationToken)
     {
         var slot = _multiplexer.IsCluster ? HashSlot.Get(key) : -1;
         try
         {
-            return await _inner.ExecuteAsync(s_evalSha, [s_checkScriptSha, 1L, key.AsValue(), version], slot,
+            return await _inner.ExecuteAsync(s_evalSha, [script.Sha, 1L, key.AsValue(), version], slot,
                 static reply => reply, cancellationToken).ConfigureAwait(false);
         }
         catch (RedisServerException e) when (e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
         {
             // First use on this node (or it restarted, or a replica took over): EVAL runs it and caches it there.
-            return await _inner.ExecuteAsync(s_eval, [CheckScript, 1L, key.AsValue(), version], slot,
+            return await _inner.ExecuteAsync(s_eval, [script.Text, 1L, key.AsValue(), version], slot,
                 static reply => reply, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -297,5 +328,13 @@ internal sealed class NearCacheDatabase : INearCacheDatabase
         {
             RedisClientDiagnostics.NearCacheInvalidations.Add(count, _modeTag);
         }
+    }
+
+    /// <summary>A Lua script and the SHA1 that EVALSHA names it by.</summary>
+    private sealed class LuaScript(string text)
+    {
+        public string Text { get; } = text;
+
+        public string Sha { get; } = Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(text)));
     }
 }

@@ -19,8 +19,8 @@ internal sealed class TrackingInvalidations(ConnectionMultiplexer multiplexer, N
     private readonly ConcurrentDictionary<RedisConnection, long> _tracked = new();
     private readonly CancellationTokenSource _disposed = new();
 
-    // Bumped on every drop: an enable that started before a drop must not mark the reconnected socket as tracked.
-    private long _generation;
+    // Drops per connection: an enable that started before a drop must not mark the reconnected socket as tracked.
+    private readonly ConcurrentDictionary<RedisConnection, long> _drops = new();
     private long _invalidationMessages;
 
     /// <summary>Server invalidations received (keys named, or flushes), for tests and diagnostics.</summary>
@@ -98,7 +98,7 @@ internal sealed class TrackingInvalidations(ConnectionMultiplexer multiplexer, N
 
     private void OnCommandConnectionDropped(RedisConnection connection)
     {
-        Interlocked.Increment(ref _generation);
+        _drops.AddOrUpdate(connection, 1, static (_, drops) => drops + 1);
         _tracked.TryRemove(connection, out _);
         Flush();
     }
@@ -118,7 +118,7 @@ internal sealed class TrackingInvalidations(ConnectionMultiplexer multiplexer, N
             var listener = GetListener(connection.EndPoint);
             await listener.Started.ConfigureAwait(false);
             var redirect = listener.ClientId;
-            var generation = Interlocked.Read(ref _generation);
+            var drops = _drops.GetValueOrDefault(connection);
             if (redirect < 0 || !connection.IsConnected || _disposed.IsCancellationRequested)
             {
                 // The listener's Connected event enables it once the listener is up.
@@ -126,7 +126,7 @@ internal sealed class TrackingInvalidations(ConnectionMultiplexer multiplexer, N
             }
 
             await connection.SendAsync(new PendingCommand(CommandName.Client, ["TRACKING", "ON", "REDIRECT", redirect])).ConfigureAwait(false);
-            if (Interlocked.Read(ref _generation) == generation && connection.IsConnected)
+            if (_drops.GetValueOrDefault(connection) == drops && connection.IsConnected)
             {
                 _tracked[connection] = redirect;
             }

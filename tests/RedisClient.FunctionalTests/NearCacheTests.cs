@@ -81,6 +81,172 @@ public abstract class NearCacheTests(ITestOutputHelper output)
         Assert.Equal(payload, (byte[]?)await near.StringGetAsync(key));
     }
 
+    [Fact]
+    public async Task StampModeNeverServesAStaleValueOverAThousandStampedWritesByAnotherClient()
+    {
+        await using var writer = await ConnectionMultiplexer.ConnectAsync(ConnectionString);
+        await using var reader = await ConnectionMultiplexer.ConnectAsync(ConnectionString);
+        var near = reader.GetNearCacheDatabase(Stamped);
+        var keys = Enumerable.Range(0, 20).Select(i => $"stamped:{Guid.NewGuid()}:{i}").ToArray();
+        var body = new string('j', 2_000);
+        int stale = 0, local = 0, deletes = 0, tombstones = 0;
+
+        for (var i = 0; i < 1000; i++)
+        {
+            // The versioned cache-aside's shapes: v<version>|<json>, a tombstone t<version> (no stamp: hashed), a delete.
+            var key = keys[i % keys.Length];
+            string? expected = null;
+            if (i % 10 == 9)
+            {
+                await writer.GetDatabase().KeyDeleteAsync(key);
+                deletes++;
+            }
+            else
+            {
+                expected = i % 10 == 4 ? $"t{i}" : $"v{i}|{{\"n\":{i},\"body\":\"{body}\"}}";
+                tombstones += i % 10 == 4 ? 1 : 0;
+                await writer.GetDatabase().StringSetAsync(key, expected);
+            }
+
+            // Once right after the write (the copy is out of date: refreshed) and once more (now current: local).
+            foreach (var _ in new[] { 1, 2 })
+            {
+                var read = await near.StringGetWithSourceAsync(key);
+                if ((string?)read.Value != expected)
+                {
+                    stale++;
+                }
+
+                local += read.ServedLocally ? 1 : 0;
+            }
+        }
+
+        output.WriteLine($"2,000 stamp-checked reads after 1,000 writes/deletes by another client: {stale} stale, {local} served locally, " +
+                         $"{deletes} deletes, {tombstones} unstamped tombstones");
+        Assert.Equal(0, stale);
+        Assert.True(local >= 900, $"only {local} reads served locally");
+    }
+
+    [Fact]
+    public async Task StampModeServesTheLocalCopyWhileTheStampIsUnchanged()
+    {
+        await using var writer = await ConnectionMultiplexer.ConnectAsync(ConnectionString);
+        await using var reader = await ConnectionMultiplexer.ConnectAsync(ConnectionString);
+        var near = reader.GetNearCacheDatabase(Stamped);
+        var key = "stamp-hit:" + Guid.NewGuid();
+        var payload = Stamp("v1|", 20_000);
+        await writer.GetDatabase().StringSetAsync(key, payload);
+
+        var first = await near.StringGetWithSourceAsync(key);
+        var second = await near.StringGetWithSourceAsync(key);
+        await writer.GetDatabase().StringSetAsync(key, Stamp("v2|", 20_000));
+        var afterWrite = await near.StringGetWithSourceAsync(key);
+        var third = await near.StringGetWithSourceAsync(key);
+
+        Assert.False(first.ServedLocally);
+        Assert.True(second.ServedLocally);
+        Assert.Equal(payload, (byte[]?)second.Value);
+        Assert.False(afterWrite.ServedLocally);
+        Assert.StartsWith("v2|", (string?)afterWrite.Value);
+        Assert.True(third.ServedLocally);
+        Assert.Equal(1, near.Count);
+
+        // A value written through the near cache is kept with its stamp and served from the next read on.
+        await near.StringSetAsync(key, "v3|{}");
+        var own = await near.StringGetWithSourceAsync(key);
+        Assert.True(own.ServedLocally);
+        Assert.Equal("v3|{}", (string?)own.Value);
+    }
+
+    [Fact]
+    public async Task StampModeReadsAKeyDeletedByAnotherClientAsNull()
+    {
+        await using var writer = await ConnectionMultiplexer.ConnectAsync(ConnectionString);
+        await using var reader = await ConnectionMultiplexer.ConnectAsync(ConnectionString);
+        var near = reader.GetNearCacheDatabase(Stamped);
+        var key = "stamp-deleted:" + Guid.NewGuid();
+        await writer.GetDatabase().StringSetAsync(key, "v1|{}");
+        await near.StringGetAsync(key);
+        Assert.True((await near.StringGetWithSourceAsync(key)).ServedLocally);
+
+        await writer.GetDatabase().KeyDeleteAsync(key);
+
+        var read = await near.StringGetWithSourceAsync(key);
+        Assert.True(read.Value.IsNull);
+        Assert.False(read.ServedLocally);
+        Assert.Equal(0, near.Count);
+
+        // Set again with the very same stamp: there is no copy left to mistake for it.
+        await writer.GetDatabase().StringSetAsync(key, "v1|{}");
+        Assert.Equal("v1|{}", (string?)await near.StringGetAsync(key));
+    }
+
+    [Theory]
+    [InlineData("v1|{\"a\":1}", "short")]       // the server's value is now shorter than the stamp and has none
+    [InlineData("v1|{\"a\":1}", "")]            // an empty string: not the same as a missing key
+    [InlineData("v1|{\"a\":1}", "v1")]          // the stamp without its '|'
+    [InlineData("t1", "t2")]                     // tombstones have no stamp: hashed
+    public async Task StampModeSeesEveryOtherChangeOfAStampedOrUnstampedValue(string before, string after)
+    {
+        await using var writer = await ConnectionMultiplexer.ConnectAsync(ConnectionString);
+        await using var reader = await ConnectionMultiplexer.ConnectAsync(ConnectionString);
+        var near = reader.GetNearCacheDatabase(Stamped);
+        var key = "stamp-changed:" + Guid.NewGuid();
+        await writer.GetDatabase().StringSetAsync(key, before);
+        await near.StringGetAsync(key);
+        Assert.True((await near.StringGetWithSourceAsync(key)).ServedLocally);
+
+        await writer.GetDatabase().StringSetAsync(key, after);
+
+        var read = await near.StringGetWithSourceAsync(key);
+        Assert.False(read.ServedLocally);
+        Assert.False(read.Value.IsNull);
+        Assert.Equal(after, (string?)read.Value);
+        Assert.True((await near.StringGetWithSourceAsync(key)).ServedLocally);
+    }
+
+    [Fact]
+    public async Task AValueWhoseBarIsBeyondTheFirst64BytesIsCheckedByItsHash()
+    {
+        await using var writer = await ConnectionMultiplexer.ConnectAsync(ConnectionString);
+        await using var reader = await ConnectionMultiplexer.ConnectAsync(ConnectionString);
+        var near = reader.GetNearCacheDatabase(Stamped);
+        var key = "stamp-far:" + Guid.NewGuid();
+        var prefix = new string('v', 64) + "|";
+        await writer.GetDatabase().StringSetAsync(key, prefix + "old");
+        await near.StringGetAsync(key);
+        Assert.True((await near.StringGetWithSourceAsync(key)).ServedLocally);
+
+        // Same 65 leading bytes, different value: a stamp compare would miss it, the hash does not.
+        await writer.GetDatabase().StringSetAsync(key, prefix + "new");
+
+        Assert.Equal(prefix + "new", (string?)await near.StringGetAsync(key));
+    }
+
+    /// <summary>
+    /// The trade-off, shown: a writer that changes a value but keeps its stamp breaks the stamp contract. Hash mode
+    /// sees the change; stamp mode goes on serving its local copy. That is why hashing is the default.
+    /// </summary>
+    [Fact]
+    public async Task AWriterThatKeepsTheStampIsCaughtByHashModeButNotByStampMode()
+    {
+        await using var writer = await ConnectionMultiplexer.ConnectAsync(ConnectionString);
+        await using var reader = await ConnectionMultiplexer.ConnectAsync(ConnectionString);
+        var hashed = reader.GetNearCacheDatabase(new NearCacheOptions { Mode = NearCacheMode.Coherent });
+        var stamped = reader.GetNearCacheDatabase(Stamped);
+        var key = "stamp-violated:" + Guid.NewGuid();
+        await writer.GetDatabase().StringSetAsync(key, "v1|{\"price\":10}");
+        await hashed.StringGetAsync(key);
+        await stamped.StringGetAsync(key);
+
+        await writer.GetDatabase().StringSetAsync(key, "v1|{\"price\":99}");   // contract violation: same stamp
+
+        Assert.Equal("v1|{\"price\":99}", (string?)await hashed.StringGetAsync(key));
+        var stale = await stamped.StringGetWithSourceAsync(key);
+        Assert.True(stale.ServedLocally);
+        Assert.Equal("v1|{\"price\":10}", (string?)stale.Value);
+    }
+
     [Theory]
     [InlineData(NearCacheMode.Coherent)]
     [InlineData(NearCacheMode.Tracking)]
@@ -181,10 +347,39 @@ public abstract class NearCacheTests(ITestOutputHelper output)
 
         await writer.GetDatabase().StringSetAsync(key, "after");
         Assert.Equal("after", (string?)await near.StringGetAsync(key));
-        Assert.True((await near.StringGetWithSourceAsync(key)).ServedLocally);
+        await ReadUntilLocalAsync(near, key, "after");
         await writer.GetDatabase().StringSetAsync(key, "again");
         var reads = await ReadUntilAsync(near, key, value => (string?)value == "again");
         output.WriteLine($"after the subscriber came back, a write was seen after {reads} read(s)");
+    }
+
+    [Fact]
+    public async Task TrackingModeFlushesWhenItsCommandConnectionIsLostAndTracksTheNewOne()
+    {
+        await using var writer = await ConnectionMultiplexer.ConnectAsync(ConnectionString);
+        await using var reader = await ConnectionMultiplexer.ConnectAsync(ConnectionString);
+        var near = reader.GetNearCacheDatabase(new NearCacheOptions { Mode = NearCacheMode.Tracking });
+        await WaitUntilReadyAsync(near);
+        var key = "reconnected:" + Guid.NewGuid();
+        await writer.GetDatabase().StringSetAsync(key, "before");
+        await near.StringGetAsync(key);
+        Assert.True((await near.StringGetWithSourceAsync(key)).ServedLocally);
+
+        // Drop every normal connection but the killer's: the server forgets what the reader's connections tracked.
+        foreach (var connection in writer.Connections.Where(c => c.IsConnected))
+        {
+            await connection.SendAsync(new PendingCommand(RedisClient.Protocol.CommandName.Client, ["KILL", "TYPE", "normal", "SKIPME", "yes"]));
+        }
+
+        await Poll(() => near.Count == 0, "the local copies to be flushed");
+        await WaitUntilReadyAsync(near);
+        await Poll(() => reader.Connections.All(c => c.IsConnected) && writer.Connections.All(c => c.IsConnected), "reconnects");
+
+        Assert.Equal("before", (string?)await near.StringGetAsync(key));
+        await ReadUntilLocalAsync(near, key, "before");
+        await writer.GetDatabase().StringSetAsync(key, "after");
+        var reads = await ReadUntilAsync(near, key, value => (string?)value == "after");
+        output.WriteLine($"after the reconnect, a write by another client was seen after {reads} read(s)");
     }
 
     [Theory]
@@ -237,6 +432,16 @@ public abstract class NearCacheTests(ITestOutputHelper output)
         Assert.Equal(NearCacheMode.Tracking, second.Options.Mode);
     }
 
+    private static NearCacheOptions Stamped => new() { Mode = NearCacheMode.Coherent, VersionStamp = NearCacheVersionStamp.Prefix };
+
+    /// <summary>A stamp followed by random bytes (which may hold '|': only the first one counts).</summary>
+    private static byte[] Stamp(string stamp, int bodyLength)
+    {
+        var body = new byte[bodyLength];
+        Random.Shared.NextBytes(body);
+        return [.. System.Text.Encoding.UTF8.GetBytes(stamp), .. body];
+    }
+
     private static async Task WaitUntilReadyAsync(INearCacheDatabase near)
     {
         if (((NearCacheDatabase)near).Tracking is { } tracking)
@@ -259,6 +464,27 @@ public abstract class NearCacheTests(ITestOutputHelper output)
         }
 
         throw new Xunit.Sdk.XunitException($"{key} still had its old value after 500 reads.");
+    }
+
+    /// <summary>
+    /// Reads until the local copy is served (bounded). Not always the next read: the invalidation of a write made
+    /// before this client read the key may still be on its way, and it drops the (fresh) copy once more.
+    /// </summary>
+    private static async Task ReadUntilLocalAsync(INearCacheDatabase near, string key, string expected)
+    {
+        for (var reads = 1; reads <= 100; reads++)
+        {
+            var read = await near.StringGetWithSourceAsync(key);
+            Assert.Equal(expected, (string?)read.Value);
+            if (read.ServedLocally)
+            {
+                return;
+            }
+
+            await Task.Delay(10);
+        }
+
+        throw new Xunit.Sdk.XunitException($"{key} was never served locally in 100 reads.");
     }
 
     private static async Task Poll(Func<bool> condition, string what)
