@@ -7,10 +7,12 @@ using Benchmarks;
 
 // dotnet run -c Release --project Benchmarks -- article
 // dotnet run -c Release --project Benchmarks -- client-vs-redis-benchmark [--requests N] [--rounds N]
+// dotnet run -c Release --project Benchmarks -- near-cache-check [--reads N] [--rounds N]
 return args switch
 {
     ["article", ..] => RunArticle(),
     ["client-vs-redis-benchmark", .. var rest] => await ClientVsRedisBenchmark.RunAsync(rest),
+    ["near-cache-check", .. var rest] => await NearCacheCheckBenchmark.RunAsync(rest),
     _ => Usage(),
 };
 
@@ -35,5 +37,6 @@ static int Usage()
 {
     Console.Error.WriteLine("usage: dotnet run -c Release --project Benchmarks -- article");
     Console.Error.WriteLine("       dotnet run -c Release --project Benchmarks -- client-vs-redis-benchmark [--requests N] [--rounds N]");
+    Console.Error.WriteLine("       dotnet run -c Release --project Benchmarks -- near-cache-check [--reads N] [--rounds N]");
     return 2;
 }

@@ -223,6 +223,41 @@ public abstract class NearCacheTests(ITestOutputHelper output)
         Assert.Equal(prefix + "new", (string?)await near.StringGetAsync(key));
     }
 
+    [Fact]
+    public async Task AStampCheckNeverReadsTheWholeValueOnTheServerButAHashCheckDoes()
+    {
+        await using var observer = await ConnectionMultiplexer.ConnectAsync(ConnectionString);
+        await using var reader = await ConnectionMultiplexer.ConnectAsync(ConnectionString);
+        var stamped = reader.GetNearCacheDatabase(Stamped);
+        var hashed = reader.GetNearCacheDatabase(new NearCacheOptions { Mode = NearCacheMode.Coherent });
+        var key = "stamp-cost:" + Guid.NewGuid();
+        await observer.GetDatabase().StringSetAsync(key, Stamp("v1|", 20_000));
+        await stamped.StringGetAsync(key);
+        await hashed.StringGetAsync(key);
+
+        // Commands a script runs are counted in INFO commandstats like any other: GET reads the value, GETRANGE
+        // only the stamp. This class's tests run one at a time, so no other client touches the counters meanwhile.
+        var before = await CommandCallsAsync(observer);
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.True((await stamped.StringGetWithSourceAsync(key)).ServedLocally);
+        }
+
+        var afterStamped = await CommandCallsAsync(observer);
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.True((await hashed.StringGetWithSourceAsync(key)).ServedLocally);
+        }
+
+        var afterHashed = await CommandCallsAsync(observer);
+        output.WriteLine($"100 stamp checks: {afterStamped.GetRange - before.GetRange} GETRANGE, {afterStamped.Get - before.Get} GET; " +
+                         $"100 hash checks: {afterHashed.GetRange - afterStamped.GetRange} GETRANGE, {afterHashed.Get - afterStamped.Get} GET");
+        Assert.Equal(100, afterStamped.GetRange - before.GetRange);
+        Assert.Equal(0, afterStamped.Get - before.Get);
+        Assert.Equal(0, afterHashed.GetRange - afterStamped.GetRange);
+        Assert.Equal(100, afterHashed.Get - afterStamped.Get);
+    }
+
     /// <summary>
     /// The trade-off, shown: a writer that changes a value but keeps its stamp breaks the stamp contract. Hash mode
     /// sees the change; stamp mode goes on serving its local copy. That is why hashing is the default.
@@ -440,6 +475,27 @@ public abstract class NearCacheTests(ITestOutputHelper output)
         var body = new byte[bodyLength];
         Random.Shared.NextBytes(body);
         return [.. System.Text.Encoding.UTF8.GetBytes(stamp), .. body];
+    }
+
+    /// <summary>GET and GETRANGE calls so far, summed over every node this multiplexer is connected to.</summary>
+    private static async Task<(long Get, long GetRange)> CommandCallsAsync(ConnectionMultiplexer redis)
+    {
+        long get = 0, getRange = 0;
+        foreach (var connection in redis.Connections.Where(c => c.IsConnected))
+        {
+            var info = (string?)(await connection.SendAsync(
+                new PendingCommand(RedisClient.Protocol.CommandName.For("INFO"), ["commandstats"]))).Value ?? "";
+            get += Calls(info, "cmdstat_get:");
+            getRange += Calls(info, "cmdstat_getrange:");
+        }
+
+        return (get, getRange);
+
+        static long Calls(string info, string command)
+        {
+            var line = info.Split("\r\n").FirstOrDefault(l => l.StartsWith(command, StringComparison.Ordinal));
+            return line is null ? 0 : long.Parse(line[(command.Length + "calls=".Length)..line.IndexOf(',')], System.Globalization.CultureInfo.InvariantCulture);
+        }
     }
 
     private static async Task WaitUntilReadyAsync(INearCacheDatabase near)
