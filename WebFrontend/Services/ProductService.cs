@@ -303,8 +303,8 @@ public sealed class ProductService(
             return new(product, FromCache: false, CacheFailed: false);
         }
 
-        // The tombstone of a write this answer predates lives TombstoneTtl from the write, which came after
-        // `started`: fill only while half of it is left for the script to reach Redis.
+        // A write this answer predates committed after `started`, and its tombstone was set after that and lives
+        // TombstoneTtl: fill only while at least half of it is left for the script to reach Redis.
         var settings = options.CurrentValue;
         if (time.GetElapsedTime(started) > settings.TombstoneTtl / 2)
         {

@@ -55,6 +55,15 @@ public sealed class LocalServers : IAsyncLifetime
         return new RedisServer(app, "cache", await app.GetConnectionStringAsync("cache"));
     }
 
+    /// <summary>Starts a Redis Cluster of 3 masters (no replicas); it is ended with the fixture at the latest.</summary>
+    public async Task<RedisServer> StartRedisClusterAsync()
+    {
+        var builder = DistributedApplicationTestingBuilder.Create();
+        builder.AddRedisCluster("cache", masters: 3, replicasPerMaster: 0);
+        var app = await StartAsync(builder, "cache");
+        return new RedisServer(app, "cache", await app.GetConnectionStringAsync("cache"));
+    }
+
     /// <inheritdoc />
     public async Task DisposeAsync()
     {

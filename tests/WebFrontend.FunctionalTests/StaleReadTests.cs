@@ -81,13 +81,23 @@ public sealed class StaleReadTests(StackFixture stack)
     }
 
     [Fact]
-    public async Task FiveHundredWriteThenReadPairsThroughTwoReplicasSharingOneRedisReadNothingStale()
+    public Task FiveHundredWriteThenReadPairsThroughTwoReplicasSharingOneRedisReadNothingStale()
+        => WriteThenReadPairsAsync(stack.Servers.Redis.ConnectionString, [711, 712, 713, 714, 715, 716]);
+
+    [Fact]
+    public async Task FiveHundredWriteThenReadPairsThroughTwoReplicasSharingOneRedisClusterReadNothingStale()
+    {
+        var cluster = await stack.Servers.StartRedisClusterAsync();
+        await WriteThenReadPairsAsync(cluster.ConnectionString, [731, 732, 733, 734, 735, 736]);
+    }
+
+    // Replicas 1 and 2 on `cache`: 500 write-then-read pairs across them, with readers keeping misses in flight.
+    private async Task WriteThenReadPairsAsync(string cache, int[] ids)
     {
         const int Pairs = 500;
         const int Writers = 3;
-        int[] ids = [711, 712, 713, 714, 715, 716];
-        await using var one = stack.Replica("webfrontend-1");
-        await using var two = stack.Replica("webfrontend-2");
+        await using var one = stack.ReplicaWithCache(cache, "webfrontend-1");
+        await using var two = stack.ReplicaWithCache(cache, "webfrontend-2");
         HttpClient[] clients = [one.CreateClient(), two.CreateClient()];
         var acknowledged = new int[ids.Length];
         var stale = new System.Collections.Concurrent.ConcurrentQueue<string>();
