@@ -1,4 +1,5 @@
 using Hosting;
+using Microsoft.AspNetCore.Routing;
 
 namespace Dashboard;
 
@@ -19,6 +20,20 @@ public static class DashboardBuilderExtensions
         builder.Options.DashboardEnabled = true;
         // First in the run loop: it is up before the services start exporting, and stops after them.
         builder.Processors.Insert(0, new DashboardProcessor());
+        return builder;
+    }
+
+    /// <summary>
+    /// Serves more endpoints on the dashboard's host (e.g. the AppHost's topology API), mapped when it starts.
+    /// Call after <see cref="AddDashboard"/>.
+    /// </summary>
+    public static IDistributedApplicationBuilder MapDashboardEndpoints(this IDistributedApplicationBuilder builder, Action<IEndpointRouteBuilder, DistributedApplication> map)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(map);
+        var dashboard = builder.Processors.OfType<DashboardProcessor>().SingleOrDefault()
+            ?? throw new InvalidOperationException("Add the dashboard (builder.AddDashboard()) before mapping endpoints on it.");
+        dashboard.EndpointMappers.Add(map);
         return builder;
     }
 }

@@ -11,6 +11,9 @@ internal sealed class DashboardProcessor : IDistributedApplicationProcessor
 {
     private WebApplication? _web;
 
+    /// <summary>Extra endpoints to serve (<c>MapDashboardEndpoints</c>).</summary>
+    public List<Action<Microsoft.AspNetCore.Routing.IEndpointRouteBuilder, DistributedApplication>> EndpointMappers { get; } = [];
+
     public async Task StartAsync(DistributedApplication application, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
@@ -19,6 +22,10 @@ internal sealed class DashboardProcessor : IDistributedApplicationProcessor
         var web = builder.Build();
         web.MapResourceApi(application);
         web.MapOtlpReceiver();
+        foreach (var map in EndpointMappers)
+        {
+            map(web, application);
+        }
         try
         {
             await web.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -149,10 +149,10 @@ public sealed class DistributedApplication : IAsyncDisposable
         }
     }
 
-    /// <summary>Completes when every replica of every resource is healthy; throws if one failed to start.</summary>
+    /// <summary>Completes when every replica of every resource (but those started explicitly) is healthy; throws if one failed to start.</summary>
     public async Task WaitForAllHealthyAsync(CancellationToken cancellationToken = default)
     {
-        foreach (var resource in Resources)
+        foreach (var resource in Resources.Where(r => !r.TryGetLastAnnotation<ExplicitStartAnnotation>(out _)))
         {
             await ResourceNotifications.WaitForResourceHealthyAsync(resource.Name, cancellationToken).ConfigureAwait(false);
         }

@@ -26,6 +26,8 @@ internal static class EnvironmentBuilder
         {
             env["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{dashboardPort}";
             env["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+            // The AppHost's own API (resources, topology) lives on the dashboard's host.
+            env["services__apphost__http__0"] = $"http://127.0.0.1:{dashboardPort}";
         }
 
         foreach (var reference in resource.GetAnnotations<ResourceReferenceAnnotation>())

@@ -46,4 +46,17 @@ public static class LoadBalancerBuilderExtensions
         builder.Resource.Annotations.Add(new StickySessionsAnnotation(cookieName));
         return builder;
     }
+
+    /// <summary>
+    /// Lets cookie stickiness be turned on and off while the load balancer runs
+    /// (<see cref="LoadBalancing.LoadBalancerRuntime.SetStickyAsync"/>): HAProxy gets a round-robin backend and a
+    /// cookie backend over the same replicas, and a map file in its state folder names the one in use.
+    /// </summary>
+    public static IResourceBuilder<LoadBalancerResource> WithSwitchableStickySessions(this IResourceBuilder<LoadBalancerResource> builder, bool sticky = false, string cookieName = "SERVERID")
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(cookieName);
+        builder.Resource.Annotations.Add(new StickySessionsAnnotation(cookieName) { Switchable = true, InitiallySticky = sticky });
+        return builder;
+    }
 }

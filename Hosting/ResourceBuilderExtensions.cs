@@ -98,4 +98,15 @@ public static class ResourceBuilderExtensions
         builder.Resource.Annotations.Add(new ResourceReferenceAnnotation(source));
         return builder;
     }
+
+    /// <summary>
+    /// Does not start the resource with the application: it stays <see cref="ResourceState.Stopped"/> until
+    /// <c>DistributedApplication.StartResourceAsync</c> starts it. <c>WaitForAllHealthyAsync</c> does not wait for it.
+    /// </summary>
+    public static IResourceBuilder<T> WithExplicitStart<T>(this IResourceBuilder<T> builder) where T : IResource
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Resource.Annotations.Add(new ExplicitStartAnnotation());
+        return builder;
+    }
 }

@@ -47,6 +47,17 @@ internal sealed class ResourceOrchestrator : IDistributedApplicationProcessor
             {
                 _background.Add(Task.Run(() => FollowDatabaseAsync(database, _stopping.Token), CancellationToken.None));
             }
+            else if (resource.TryGetLastAnnotation<ExplicitStartAnnotation>(out _) && _runners.TryGetValue(resource.Name, out var notStarted))
+            {
+                for (var i = 0; i < notStarted.Count; i++)
+                {
+                    application.ResourceNotifications.Publish(application.ResourceNotifications.GetSnapshot(resource.Name, i)! with
+                    {
+                        State = ResourceState.Stopped,
+                        Message = "not started: it starts on request (explicit start)",
+                    });
+                }
+            }
             else if (_runners.ContainsKey(resource.Name))
             {
                 _background.Add(Task.Run(() => StartWhenReadyAsync(resource, _stopping.Token), CancellationToken.None));

@@ -10,6 +10,7 @@ app.UseStatusCodePages();
 app.UseReplicaHeaders();
 app.MapDefaultEndpoints();
 app.MapProductsApi();
+app.MapAdminApi();
 app.MapRazorPages();
 
 app.Run();

@@ -21,6 +21,15 @@ public sealed class LoadBalancerResource(string name, int? requestedPort) : Reso
     /// <summary>The HAProxy backend name in the generated configuration.</summary>
     public string BackendName => Backend?.Name ?? "backend";
 
+    /// <summary>The cookie backend of a load balancer with switchable stickiness (<c>webfrontend-sticky</c>).</summary>
+    public string StickyBackendName => $"{BackendName}-sticky";
+
+    /// <summary>Whether stickiness can be switched at run time (<c>WithSwitchableStickySessions</c>).</summary>
+    public bool HasSwitchableStickiness => this.TryGetLastAnnotation<StickySessionsAnnotation>(out var sticky) && sticky.Switchable;
+
+    /// <summary>The HAProxy backends over the replicas: one, or the round-robin and the cookie one when switchable.</summary>
+    public IReadOnlyList<string> BackendNames => HasSwitchableStickiness ? [BackendName, StickyBackendName] : [BackendName];
+
     /// <summary>The HAProxy server name of one replica (<c>webfrontend-0</c>).</summary>
     public static string ServerName(string resourceName, int replica) => $"{resourceName}-{replica}";
 }

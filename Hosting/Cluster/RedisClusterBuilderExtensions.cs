@@ -39,7 +39,8 @@ public static class RedisClusterBuilderExtensions
         // One "replica" per initial node, so WaitFor(cluster) waits for every node; nodes added later are listed too.
         resource.Annotations.Add(new ReplicaAnnotation(masters * (1 + replicasPerMaster)));
         var added = builder.AddResource(resource);
-        builder.Processors.Add(new RedisClusterProcessor(resource));
+        resource.Processor = new RedisClusterProcessor(resource);
+        builder.Processors.Add(resource.Processor);
         return added;
     }
 
@@ -50,5 +51,23 @@ public static class RedisClusterBuilderExtensions
         var resource = app.Resources.OfType<RedisClusterResource>().FirstOrDefault(r => r.Name == name)
             ?? throw new ArgumentException($"There is no Redis Cluster named '{name}'; add it with builder.AddRedisCluster(\"{name}\").", nameof(name));
         return resource.Manager ?? throw new InvalidOperationException($"The Redis Cluster '{name}' is not started; call StartAsync on the application first.");
+    }
+
+    /// <summary>
+    /// Creates a cluster added with <c>.WithExplicitStart()</c> and completes when every node is healthy; returns
+    /// at once when the cluster was created already (its nodes may be failing over: that is the cluster's business).
+    /// </summary>
+    public static async Task StartRedisClusterAsync(this DistributedApplication app, string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var resource = app.Resources.OfType<RedisClusterResource>().FirstOrDefault(r => r.Name == name)
+            ?? throw new ArgumentException($"There is no Redis Cluster named '{name}'; add it with builder.AddRedisCluster(\"{name}\").", nameof(name));
+        var processor = resource.Processor ?? throw new InvalidOperationException($"The Redis Cluster '{name}' is not part of a started application.");
+        if (!processor.StartCreating())
+        {
+            return;
+        }
+
+        await app.ResourceNotifications.WaitForResourceHealthyAsync(name, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,3 +1,4 @@
+using Hosting.ApplicationModel;
 using Hosting.Processes;
 
 namespace Hosting.Cluster;
@@ -18,6 +19,7 @@ internal sealed class RedisClusterProcessor(RedisClusterResource resource) : IDi
     private PidFileStore? _pidFiles;
     private IDisposable? _subscription;
     private Task _background = Task.CompletedTask;
+    private bool _creating;
 
     public Task StartAsync(DistributedApplication application, CancellationToken cancellationToken)
     {
@@ -26,14 +28,43 @@ internal sealed class RedisClusterProcessor(RedisClusterResource resource) : IDi
         var manager = new RedisClusterManager(resource.Options);
         resource.Manager = manager;
         _subscription = manager.Events.Subscribe(new EventObserver(this));
-        foreach (var endpoint in manager.Endpoints.Count > 0 ? manager.Endpoints : EndpointsOf(manager.ConnectionString))
+        if (resource.TryGetLastAnnotation<ExplicitStartAnnotation>(out _))
         {
-            Publish(ReplicaOf(PortOf(endpoint)), ResourceState.Starting, null, endpoint, "creating the cluster");
+            foreach (var endpoint in manager.Endpoints.Count > 0 ? manager.Endpoints : EndpointsOf(manager.ConnectionString))
+            {
+                Publish(ReplicaOf(PortOf(endpoint)), ResourceState.Stopped, null, endpoint, "not started: it starts on request (explicit start)");
+            }
+
+            return Task.CompletedTask;
         }
 
-        // Created in the background so the other resources start meanwhile; WaitFor(cluster) waits for it.
-        _background = Task.Run(() => CreateAndWatchAsync(manager, _stopping.Token), CancellationToken.None);
+        _ = StartCreating();
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Creates the cluster in the background (once); the nodes turn healthy when every node agrees. False when it
+    /// was created already.
+    /// </summary>
+    internal bool StartCreating()
+    {
+        lock (_replicaOfPort)
+        {
+            if (_creating || resource.Manager is not { } manager)
+            {
+                return false;
+            }
+
+            _creating = true;
+            foreach (var endpoint in manager.Endpoints.Count > 0 ? manager.Endpoints : EndpointsOf(manager.ConnectionString))
+            {
+                Publish(ReplicaOf(PortOf(endpoint)), ResourceState.Starting, null, endpoint, "creating the cluster");
+            }
+
+            // Created in the background so the other resources start meanwhile; WaitFor(cluster) waits for it.
+            _background = Task.Run(() => CreateAndWatchAsync(manager, _stopping.Token), CancellationToken.None);
+            return true;
+        }
     }
 
     public async Task StopAsync(DistributedApplication application, CancellationToken cancellationToken)

@@ -17,6 +17,9 @@ public sealed class RedisClusterResource(string name, RedisClusterOptions option
     /// <summary>The manager of the running cluster; <c>null</c> until the application starts.</summary>
     public RedisClusterManager? Manager { get; internal set; }
 
+    /// <summary>The part of the run loop that creates and watches the cluster.</summary>
+    internal RedisClusterProcessor? Processor { get; set; }
+
     /// <summary>The StackExchange.Redis-format connection string: every node, then <c>password=...</c>.</summary>
     public string GetConnectionString() => Manager?.ConnectionString
         ?? throw new InvalidOperationException($"The Redis Cluster '{Name}' gets its ports when the application starts; read its connection string after DistributedApplication.StartAsync.");

@@ -9,7 +9,10 @@ internal static class HaproxyConfig
 {
     public const string HealthCheckPath = "/alive";
 
-    public static string Generate(LoadBalancerResource lb, string socketPath)
+    /// <summary>The key in the map file whose value names the backend in use.</summary>
+    public const string MapKey = "mode";
+
+    public static string Generate(LoadBalancerResource lb, string socketPath, string? mapPath = null)
     {
         var backend = lb.Backend ?? throw new DistributedApplicationException($"Load balancer '{lb.Name}' has no backend: call .WithReference(project) on it.");
         var ports = backend switch
@@ -39,31 +42,56 @@ internal static class HaproxyConfig
         cfg.AppendLine();
         cfg.AppendLine(CultureInfo.InvariantCulture, $"frontend {lb.Name}");
         cfg.AppendLine(CultureInfo.InvariantCulture, $"    bind 127.0.0.1:{lb.Port}");
+        if (sticky is { Switchable: true })
+        {
+            var map = mapPath ?? throw new ArgumentNullException(nameof(mapPath), "Switchable stickiness needs the map file path.");
+            // The map file names the backend in use; the runtime API's "set map" switches it without a reload.
+            cfg.AppendLine(CultureInfo.InvariantCulture, $"    http-request set-var(txn.backend) str({MapKey}),map({map},{backend.Name})");
+            cfg.AppendLine("    use_backend %[var(txn.backend)]");
+        }
         cfg.AppendLine(CultureInfo.InvariantCulture, $"    default_backend {backend.Name}");
         cfg.AppendLine();
-        cfg.AppendLine(CultureInfo.InvariantCulture, $"backend {backend.Name}");
-        cfg.AppendLine("    balance roundrobin");
-        cfg.AppendLine(CultureInfo.InvariantCulture, $"    option httpchk GET {HealthCheckPath}");
-        if (sticky is not null)
+        if (sticky is { Switchable: true })
         {
-            cfg.AppendLine(CultureInfo.InvariantCulture, $"    cookie {sticky.CookieName} insert indirect nocache");
+            AppendBackend(cfg, backend.Name, backend.Name, ports, null);
+            AppendBackend(cfg, lb.StickyBackendName, backend.Name, ports, sticky.CookieName);
         }
-        for (var i = 0; i < ports.Count; i++)
+        else
         {
-            var server = LoadBalancerResource.ServerName(backend.Name, i);
-            cfg.Append(CultureInfo.InvariantCulture, $"    server {server} 127.0.0.1:{ports[i]} check inter 500 fall 2 rise 1");
-            if (sticky is not null)
-            {
-                cfg.Append(CultureInfo.InvariantCulture, $" cookie {server}");
-            }
-            cfg.AppendLine();
+            AppendBackend(cfg, backend.Name, backend.Name, ports, sticky?.CookieName);
         }
-        cfg.AppendLine();
         cfg.AppendLine("listen stats");
         cfg.AppendLine(CultureInfo.InvariantCulture, $"    bind 127.0.0.1:{lb.StatsPort}");
         cfg.AppendLine("    stats enable");
         cfg.AppendLine("    stats uri /");
         cfg.AppendLine("    stats refresh 2s");
         return cfg.ToString();
+    }
+
+    /// <summary>The map file's content: the backend the frontend sends traffic to.</summary>
+    public static string GenerateMap(LoadBalancerResource lb, bool sticky)
+        => $"{MapKey} {(sticky ? lb.StickyBackendName : lb.BackendName)}\n";
+
+    private static void AppendBackend(StringBuilder cfg, string name, string replicaName, IReadOnlyList<int> ports, string? cookieName)
+    {
+        cfg.AppendLine(CultureInfo.InvariantCulture, $"backend {name}");
+        cfg.AppendLine("    balance roundrobin");
+        cfg.AppendLine(CultureInfo.InvariantCulture, $"    option httpchk GET {HealthCheckPath}");
+        if (cookieName is not null)
+        {
+            cfg.AppendLine(CultureInfo.InvariantCulture, $"    cookie {cookieName} insert indirect nocache");
+        }
+        for (var i = 0; i < ports.Count; i++)
+        {
+            // Server names are the replica names in every backend, so the runtime API addresses a replica the same way in each.
+            var server = LoadBalancerResource.ServerName(replicaName, i);
+            cfg.Append(CultureInfo.InvariantCulture, $"    server {server} 127.0.0.1:{ports[i]} check inter 500 fall 2 rise 1");
+            if (cookieName is not null)
+            {
+                cfg.Append(CultureInfo.InvariantCulture, $" cookie {server}");
+            }
+            cfg.AppendLine();
+        }
+        cfg.AppendLine();
     }
 }

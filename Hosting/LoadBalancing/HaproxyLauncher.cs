@@ -10,14 +10,21 @@ internal sealed class HaproxyLauncher(LoadBalancerResource lb, DistributedApplic
 
     public string SocketPath => Path.Combine(Home, "haproxy.sock");
 
-    public LoadBalancerRuntime Runtime => field ??= new LoadBalancerRuntime(lb, SocketPath);
+    public string MapPath => Path.Combine(Home, "lb.map");
+
+    public LoadBalancerRuntime Runtime => field ??= new LoadBalancerRuntime(lb, SocketPath, MapPath);
 
     public override Task<ProcessSpec> PrepareAsync(int replica, CancellationToken cancellationToken)
     {
         var binary = BinaryLocator.Find("haproxy", "haproxy");
         Directory.CreateDirectory(Home);
         var cfg = Path.Combine(Home, "haproxy.cfg");
-        File.WriteAllText(cfg, HaproxyConfig.Generate(lb, SocketPath));
+        File.WriteAllText(cfg, HaproxyConfig.Generate(lb, SocketPath, MapPath));
+        if (lb.TryGetLastAnnotation<StickySessionsAnnotation>(out var sticky) && sticky.Switchable)
+        {
+            // A restart of HAProxy keeps the mode last set at run time.
+            File.WriteAllText(MapPath, HaproxyConfig.GenerateMap(lb, Runtime.StickyOverride ?? sticky.InitiallySticky));
+        }
         File.Delete(SocketPath);
         return Task.FromResult(new ProcessSpec(binary, ["-db", "-f", cfg], Home, new Dictionary<string, string>()));
     }

@@ -13,11 +13,18 @@ public sealed class LoadBalancerRuntime
 {
     private readonly LoadBalancerResource _lb;
 
-    internal LoadBalancerRuntime(LoadBalancerResource lb, string socketPath)
+    internal LoadBalancerRuntime(LoadBalancerResource lb, string socketPath, string mapPath)
     {
         _lb = lb;
         SocketPath = socketPath;
+        MapPath = mapPath;
     }
+
+    /// <summary>The map file naming the backend in use, when stickiness is switchable.</summary>
+    public string MapPath { get; }
+
+    /// <summary>The stickiness set at run time (null: not switched since the start).</summary>
+    internal bool? StickyOverride { get; private set; }
 
     /// <summary>The load balancer resource name.</summary>
     public string Name => _lb.Name;
@@ -37,9 +44,47 @@ public sealed class LoadBalancerRuntime
     /// <summary>Takes the replica out completely (maintenance).</summary>
     public Task DisableAsync(int replica, CancellationToken cancellationToken = default) => SetStateAsync(replica, "maint", cancellationToken);
 
-    /// <summary>Requests the replica is serving right now.</summary>
+    /// <summary>Requests the replica is serving right now (through every backend).</summary>
     public async Task<int> GetCurrentSessionsAsync(int replica, CancellationToken cancellationToken = default)
-        => int.Parse((await GetServerStatAsync(replica, cancellationToken).ConfigureAwait(false))["scur"], CultureInfo.InvariantCulture);
+    {
+        var total = 0;
+        foreach (var backend in _lb.BackendNames)
+        {
+            total += int.Parse((await GetServerStatAsync(backend, replica, cancellationToken).ConfigureAwait(false))["scur"], CultureInfo.InvariantCulture);
+        }
+        return total;
+    }
+
+    /// <summary>Whether clients are pinned to a replica by a cookie now.</summary>
+    public async Task<bool> IsStickyAsync(CancellationToken cancellationToken = default)
+    {
+        if (!_lb.HasSwitchableStickiness)
+        {
+            return _lb.TryGetLastAnnotation<StickySessionsAnnotation>(out _);
+        }
+        var answer = await ExecuteAsync($"show map {MapPath}", cancellationToken).ConfigureAwait(false);
+        return answer.Contains(_lb.StickyBackendName, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Turns cookie stickiness on or off for new requests (a load balancer added with
+    /// <c>WithSwitchableStickySessions</c>): <c>set map</c> on the runtime API, no reload, no request lost.
+    /// </summary>
+    public async Task SetStickyAsync(bool sticky, CancellationToken cancellationToken = default)
+    {
+        if (!_lb.HasSwitchableStickiness)
+        {
+            throw new InvalidOperationException($"Load balancer '{Name}' cannot switch stickiness at run time: add it with .WithSwitchableStickySessions().");
+        }
+        var backend = sticky ? _lb.StickyBackendName : _lb.BackendName;
+        var answer = await ExecuteAsync($"set map {MapPath} {HaproxyConfig.MapKey} {backend}", cancellationToken).ConfigureAwait(false);
+        if (!string.IsNullOrWhiteSpace(answer))
+        {
+            throw new InvalidOperationException($"HAProxy refused 'set map {MapPath} {HaproxyConfig.MapKey} {backend}': {answer.Trim()}");
+        }
+        StickyOverride = sticky;
+        await File.WriteAllTextAsync(MapPath, HaproxyConfig.GenerateMap(_lb, sticky), cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>HAProxy's view of the replica: UP, DOWN, DRAIN, MAINT, "UP 1/2", ...</summary>
     public async Task<string> GetStatusAsync(int replica, CancellationToken cancellationToken = default)
@@ -81,7 +126,10 @@ public sealed class LoadBalancerRuntime
         return answer.ToString();
     }
 
-    internal async Task<Dictionary<string, string>> GetServerStatAsync(int replica, CancellationToken cancellationToken)
+    internal Task<Dictionary<string, string>> GetServerStatAsync(int replica, CancellationToken cancellationToken)
+        => GetServerStatAsync(BackendName, replica, cancellationToken);
+
+    private async Task<Dictionary<string, string>> GetServerStatAsync(string backendName, int replica, CancellationToken cancellationToken)
     {
         var server = LoadBalancerResource.ServerName(BackendName, replica);
         var csv = await ExecuteAsync("show stat", cancellationToken).ConfigureAwait(false);
@@ -90,7 +138,7 @@ public sealed class LoadBalancerRuntime
         foreach (var line in lines.Skip(1))
         {
             var fields = line.Split(',');
-            if (fields.Length > 1 && fields[0] == BackendName && fields[1] == server)
+            if (fields.Length > 1 && fields[0] == backendName && fields[1] == server)
             {
                 var row = new Dictionary<string, string>(StringComparer.Ordinal);
                 for (var i = 0; i < Math.Min(header.Length, fields.Length); i++)
@@ -100,16 +148,20 @@ public sealed class LoadBalancerRuntime
                 return row;
             }
         }
-        throw new InvalidOperationException($"HAProxy has no server {BackendName}/{server}.");
+        throw new InvalidOperationException($"HAProxy has no server {backendName}/{server}.");
     }
 
     private async Task SetStateAsync(int replica, string state, CancellationToken cancellationToken)
     {
         var server = LoadBalancerResource.ServerName(BackendName, replica);
-        var answer = await ExecuteAsync($"set server {BackendName}/{server} state {state}", cancellationToken).ConfigureAwait(false);
-        if (!string.IsNullOrWhiteSpace(answer))
+        // Every backend over the replicas: a drained replica gets no request whichever backend is in use.
+        foreach (var backend in _lb.BackendNames)
         {
-            throw new InvalidOperationException($"HAProxy refused 'set server {BackendName}/{server} state {state}': {answer.Trim()}");
+            var answer = await ExecuteAsync($"set server {backend}/{server} state {state}", cancellationToken).ConfigureAwait(false);
+            if (!string.IsNullOrWhiteSpace(answer))
+            {
+                throw new InvalidOperationException($"HAProxy refused 'set server {backend}/{server} state {state}': {answer.Trim()}");
+            }
         }
     }
 }

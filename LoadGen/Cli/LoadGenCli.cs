@@ -78,15 +78,30 @@ public static class LoadGenCli
         var labels = new Option<string[]>("--label") { Description = "The name of each system, in the same order (default: its URL)." };
         var catalogUrls = new Option<string[]>("--catalog-url") { Description = "CatalogApi's base URL: once for all systems, or once per system." };
         var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Folder for results.md, results.json and chart.svg.", DefaultValueFactory = _ => new DirectoryInfo("loadgen-results") };
-        var command = new Command("compare", "Runs the same workload against each base URL in turn and writes a Markdown table, JSON and a chart.")
+        var topologies = new Option<string[]>("--topology") { Description = "A cache topology to switch the sample to before a run (repeat: one run each, through the same --base-url)." };
+        var appHostUrl = new Option<string?>("--apphost-url") { Description = $"The AppHost's API for --topology (default: ${TopologySwitcher.AppHostUrlVariable} or http://127.0.0.1:18888)." };
+        var command = new Command("compare", "Runs the same workload against each base URL (or topology) in turn and writes a Markdown table, JSON and a chart.")
         {
-            baseUrls, labels, catalogUrls, output,
+            baseUrls, labels, catalogUrls, output, topologies, appHostUrl,
         };
         workloadOptions.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
             var urls = result.GetValue(baseUrls) ?? [];
             var names = result.GetValue(labels) ?? [];
+            var switchTo = result.GetValue(topologies) ?? [];
+            if (switchTo.Length > 0)
+            {
+                if (urls.Length != 1)
+                {
+                    return Fail("With --topology, give the load balancer once as --base-url: every topology is measured through it.");
+                }
+
+                // One run per topology, through the same load balancer; labels default to the topology names.
+                urls = [.. switchTo.Select(_ => urls[0])];
+                names = names.Length == 0 ? switchTo : names;
+            }
+
             var catalogs = result.GetValue(catalogUrls) ?? [];
             if (names.Length != 0 && names.Length != urls.Length)
             {
@@ -108,7 +123,21 @@ public static class LoadGenCli
                 return 2;
             }
 
-            var compare = new CompareRunner(workload, targets);
+            using var switcher = switchTo.Length > 0
+                ? new TopologySwitcher(result.GetValue(appHostUrl) is { Length: > 0 } api ? new Uri(api) : TopologySwitcher.DefaultAppHostUrl)
+                : null;
+            var topologyOf = new Dictionary<CompareTarget, string>(ReferenceEqualityComparer.Instance);
+            for (var i = 0; i < switchTo.Length; i++)
+            {
+                topologyOf[targets[i]] = switchTo[i];
+            }
+
+            var compare = new CompareRunner(workload, targets, switcher is null ? null : async (target, token) =>
+            {
+                var topology = topologyOf[target];
+                AnsiConsole.MarkupLineInterpolated($"Switching the topology to [bold]{topology}[/]...");
+                await switcher.SwitchAsync(topology, token);
+            });
             var summaries = await compare.RunAsync(
                 (target, runner, token) => ConsoleReport.FollowAsync(runner, target.Label, () => runner.RunAsync(token)),
                 cancellationToken);

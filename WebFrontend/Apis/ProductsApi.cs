@@ -63,6 +63,7 @@ public static class ProductsApi
         httpContext.Response.Headers["X-Cache"] = "bypass";
         if (response.Product is { } product)
         {
+            httpContext.Response.Headers["X-Cache-Invalidation"] = response.Invalidation;
             SetETag(httpContext, product);
             return TypedResults.Ok(product);
         }

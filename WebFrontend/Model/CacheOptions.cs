@@ -16,6 +16,12 @@ public sealed class CacheOptions
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// With WAIT enabled (<c>waitForReplicas</c> ≥ 1), how long a write keeps retrying DEL + WAIT while the cache
+    /// fails over before it answers with the invalidation unconfirmed (<c>Cache:InvalidationDeadline</c>).
+    /// </summary>
+    public TimeSpan InvalidationDeadline { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// How long the tombstone a write leaves in the cache lives (<c>Cache:TombstoneTtl</c>, default 60 s: twice the
     /// 30 s ceiling of a CatalogApi call). While it lives, a fill of an older version is refused; a fill whose
     /// CatalogApi read started more than half of it ago is not attempted (see <see cref="VersionedCache"/>).

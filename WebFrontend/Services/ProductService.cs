@@ -102,7 +102,7 @@ public sealed class ProductService(
         var response = await Catalog.UpdatePriceAsync(id, price, ifMatch, cancellationToken).ConfigureAwait(false);
         if (response.Product is { } product)
         {
-            await InvalidateAsync(id, product.Version).ConfigureAwait(false);
+            return response with { Invalidation = await InvalidateAsync(id, product.Version).ConfigureAwait(false) };
         }
         return response;
     }
@@ -110,23 +110,59 @@ public sealed class ProductService(
     /// <summary>
     /// Invalidates a product after a write that produced <paramref name="version"/>: a versioned delete in the
     /// cache this replica uses (a tombstone that refuses fills of older versions while they can be in flight).
+    /// With WAIT enabled the tombstone is confirmed by Redis replicas (<c>WAIT n</c>), retried while the cache fails
+    /// over, so a promoted replica cannot bring the old value back. Returns the <c>X-Cache-Invalidation</c> value.
     /// </summary>
-    public async Task InvalidateAsync(int id, int version)
+    public async Task<string> InvalidateAsync(int id, int version)
     {
         using var activity = ActivitySource.StartActivity("cache delete product");
         activity?.SetTag("cache.key", CacheKey(id));
-        try
+        var waitForReplicas = cache.Settings.WaitForReplicas;
+        var deadline = time.GetUtcNow() + (waitForReplicas > 0 ? options.CurrentValue.InvalidationDeadline : TimeSpan.Zero);
+        var outcome = "failed";
+        while (true)
         {
-            using var timeout = new CancellationTokenSource(options.CurrentValue.Timeout);
-            if (await cache.GetDatabaseAsync(timeout.Token).ConfigureAwait(false) is { } database)
+            try
             {
+                var attemptTimeout = options.CurrentValue.Timeout;
+                using var timeout = new CancellationTokenSource(attemptTimeout * (waitForReplicas > 0 ? 3 : 1));
+                if (await cache.GetDatabaseAsync(timeout.Token).ConfigureAwait(false) is not { } database)
+                {
+                    outcome = "none";
+                    break;
+                }
                 await VersionedCache.InvalidateAsync(database, CacheKey(id), version, options.CurrentValue.TombstoneTtl, timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+                if (waitForReplicas == 0)
+                {
+                    outcome = "deleted";
+                    break;
+                }
+                var confirmed = await database.WaitAsync(CacheKey(id), waitForReplicas, attemptTimeout, timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+                if (confirmed >= waitForReplicas)
+                {
+                    outcome = $"confirmed-by-{confirmed}";
+                    break;
+                }
+                outcome = "unconfirmed";
             }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                CacheFailed(ex, "delete", id);
+                outcome = "failed";
+            }
+            if (time.GetUtcNow() >= deadline)
+            {
+                break;
+            }
+            // The master is failing over: try again until a replica has the delete, or the deadline.
+            await Task.Delay(TimeSpan.FromMilliseconds(100), time).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        activity?.SetTag("cache.invalidation", outcome);
+        if (waitForReplicas > 0 && !outcome.StartsWith("confirmed", StringComparison.Ordinal))
         {
-            CacheFailed(ex, "delete", id);
+            logger.LogWarning("The invalidation of product {Id} is {Outcome}: no Redis replica confirmed the delete within {Deadline}", id, outcome, options.CurrentValue.InvalidationDeadline);
         }
+        return outcome;
     }
 
     private async Task<IDatabase?> TryGetDatabaseAsync(CancellationToken cancellationToken)

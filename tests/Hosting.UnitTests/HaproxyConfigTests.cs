@@ -42,4 +42,24 @@ public class HaproxyConfigTests
         Assert.Contains("cookie SERVERID insert indirect nocache", lines);
         Assert.Contains(lines, l => l.StartsWith("server webfrontend-1 ", StringComparison.Ordinal) && l.EndsWith(" cookie webfrontend-1", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task SwitchableStickinessRoutesThroughAMapToARoundRobinOrACookieBackend()
+    {
+        var builder = TestModel.CreateBuilder();
+        var web = builder.AddProject("webfrontend", TestModel.EchoProject).WithReplicas(2);
+        var lb = builder.AddLoadBalancer("lb").WithReference(web).WithSwitchableStickySessions();
+        await using var app = builder.Build();
+
+        var lines = HaproxyConfig.Generate(lb.Resource, "/s", "/state/lb/lb.map").Split('\n').Select(l => l.Trim()).ToList();
+
+        Assert.Contains("http-request set-var(txn.backend) str(mode),map(/state/lb/lb.map,webfrontend)", lines);
+        Assert.Contains("use_backend %[var(txn.backend)]", lines);
+        Assert.Contains("backend webfrontend", lines);
+        Assert.Contains("backend webfrontend-sticky", lines);
+        Assert.Equal(1, lines.Count(l => l == "cookie SERVERID insert indirect nocache"));
+        Assert.Equal(2, lines.Count(l => l.StartsWith("server webfrontend-1 ", StringComparison.Ordinal)));
+        Assert.Equal("mode webfrontend-sticky\n", HaproxyConfig.GenerateMap(lb.Resource, sticky: true));
+        Assert.Equal(["webfrontend", "webfrontend-sticky"], lb.Resource.BackendNames);
+    }
 }
