@@ -59,7 +59,13 @@ public class CompareCommandTests
             var json = Path.Combine(output.FullName, "results.json");
             await File.WriteAllTextAsync(json, """{"machine":{},"runs":[]}""");
 
-            var (svg, message) = await ChartRenderer.RenderAsync(json, Path.Combine(output.FullName, "chart.svg"), node: "/nonexistent/node");
+            // A chart folder whose packages are "installed", so the only thing missing is node itself.
+            var chart = Directory.CreateDirectory(Path.Combine(output.FullName, "chart"));
+            await File.WriteAllTextAsync(Path.Combine(chart.FullName, "render.mjs"), "");
+            Directory.CreateDirectory(Path.Combine(chart.FullName, "node_modules", "vega-lite"));
+
+            var (svg, message) = await ChartRenderer.RenderAsync(
+                json, Path.Combine(output.FullName, "chart.svg"), chartDirectory: chart.FullName, node: "/nonexistent/node");
 
             Assert.Null(svg);
             Assert.Contains("Node.js", message);
