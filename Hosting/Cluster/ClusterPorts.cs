@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace Hosting.Cluster;
 
 /// <summary>
@@ -21,7 +18,7 @@ internal static class ClusterPorts
             for (var attempt = 0; attempt < 1000; attempt++)
             {
                 var port = Random.Shared.Next(First, Last);
-                if (!s_given.Contains(port) && IsFree(port))
+                if (!s_given.Contains(port) && PortAllocator.IsAvailable(port))
                 {
                     s_given.Add(port);
                     return port;
@@ -30,20 +27,5 @@ internal static class ClusterPorts
         }
 
         throw new InvalidOperationException($"No free loopback port between {First} and {Last} after 1000 tries; end leftover redis-server processes.");
-    }
-
-    private static bool IsFree(int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            listener.Stop();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 }
