@@ -8,13 +8,11 @@ if (LoadGenCli.IsCommand(args))
 }
 
 var builder = WebApplication.CreateBuilder(args);
-// TODO(services): builder.AddServiceDefaults(); once the services branch (ServiceDefaults) is merged.
+builder.AddServiceDefaults();
 builder.Services.AddLoadGenService(builder.Configuration);
 
 var app = builder.Build();
-// TODO(services): app.MapDefaultEndpoints(); replaces these two once ServiceDefaults is merged.
-app.MapGet("/health", () => "Healthy");
-app.MapGet("/alive", () => "Healthy");
+app.MapDefaultEndpoints();
 app.MapLoadApi();
 
 await app.RunAsync();
