@@ -3,11 +3,11 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 
-namespace RedisClient.FunctionalTests;
+namespace TestServers;
 
 /// <summary>
 /// Starts real redis-server processes on free loopback ports in a temp folder and ends them all on dispose (and on
-/// process exit, should a test host die). Kept in one place so it can be swapped for the Hosting library.
+/// process exit, should a test host die). Shared by the component tests and the benchmarks, which need servers without an AppHost.
 /// </summary>
 public sealed class RedisServers : IAsyncDisposable
 {
