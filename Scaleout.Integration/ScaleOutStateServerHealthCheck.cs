@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Net;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StackExchange.Redis;
 
@@ -20,7 +18,6 @@ public sealed class ScaleOutStateServerHealthCheck : IHealthCheck, IAsyncDisposa
 {
     private readonly ScaleOutStateServerSettings _settings;
     private readonly SemaphoreSlim _connectLock = new(1, 1);
-    private readonly ConcurrentDictionary<EndPoint, ConnectionFailedEventArgs> _failures = new();
     private ConnectionMultiplexer? _connection;
 
     /// <summary>Creates the check for the endpoints and credentials in <paramref name="settings"/>.</summary>
@@ -50,7 +47,10 @@ public sealed class ScaleOutStateServerHealthCheck : IHealthCheck, IAsyncDisposa
                 $"Could not connect to ScaleOut StateServer at {_settings}: {e.Message} Check {_settings.Setting}.", e, data);
         }
 
-        var problems = new List<string>();
+        // Grouped by what went wrong, so that three hosts refusing one password make one sentence, not three.
+        var unreachable = new List<(ServerEndpoint Endpoint, string Cause)>();
+        var refused = new List<(ServerEndpoint Endpoint, string Cause)>();
+        var notCluster = new List<(ServerEndpoint Endpoint, ServerType Type)>();
         Exception? firstError = null;
         foreach (var endpoint in _settings.Endpoints)
         {
@@ -63,64 +63,105 @@ public sealed class ScaleOutStateServerHealthCheck : IHealthCheck, IAsyncDisposa
             catch (Exception e) when (e is RedisException or TimeoutException or ArgumentException)
             {
                 firstError ??= e;
-                problems.Add(DescribeUnreachable(connection, endpoint, e));
+                var (failureType, cause) = await DiagnoseAsync(endpoint, e).ConfigureAwait(false);
+                (failureType == ConnectionFailureType.AuthenticationFailure ? refused : unreachable).Add((endpoint, cause));
                 continue;
             }
 
             if (server.ServerType != ServerType.Cluster)
             {
-                // The sample's clients route by the cluster slot map; a standalone server here is most often a plain
-                // Redis (port 6379) given by mistake instead of SOSS's Redis-protocol endpoint.
-                problems.Add($"{endpoint} answered as a {server.ServerType} Redis server, not as a cluster endpoint: is it " +
-                             $"SOSS's Redis-protocol port ({ServerListParser.SossPort} unless configured otherwise)? Check {_settings.Setting}.");
+                notCluster.Add((endpoint, server.ServerType));
             }
+        }
+
+        var problems = new List<string>();
+        if (unreachable.Count > 0)
+        {
+            problems.Add($"{Endpoints(unreachable.Select(u => u.Endpoint))} (from {_settings.Setting}) did not answer " +
+                         $"({string.Join("; ", unreachable.Select(u => u.Cause).Distinct())}). Check the host and port in " +
+                         $"{_settings.Setting} (SOSS's Redis-protocol endpoint listens on port {ServerListParser.SossPort} " +
+                         "unless configured otherwise) and that the host has joined the store ('soss query' lists the active hosts).");
+        }
+
+        if (refused.Count > 0)
+        {
+            var passwordSetting = _settings.PasswordSetting ?? ScaleOutStateServerConfiguration.PasswordSetting();
+            problems.Add($"{Endpoints(refused.Select(r => r.Endpoint))} (from {_settings.Setting}) refused the credentials " +
+                         $"({string.Join("; ", refused.Select(r => r.Cause).Distinct())}). Check {passwordSetting}.");
+        }
+
+        if (notCluster.Count > 0)
+        {
+            // The sample's clients route by the cluster slot map; a standalone server here is most often a plain
+            // Redis (port 6379) given by mistake instead of SOSS's Redis-protocol endpoint.
+            problems.Add($"{Endpoints(notCluster.Select(n => n.Endpoint))} (from {_settings.Setting}) answered as a " +
+                         $"{notCluster[0].Type} Redis server, not as a cluster endpoint: is it SOSS's Redis-protocol port " +
+                         $"({ServerListParser.SossPort} unless configured otherwise)? Check {_settings.Setting}.");
         }
 
         if (problems.Count > 0)
         {
-            return HealthCheckResult.Unhealthy(
-                $"ScaleOut StateServer {string.Join(' ', problems)}", firstError, data);
+            return HealthCheckResult.Unhealthy($"ScaleOut StateServer {string.Join(" Also ", problems)}", firstError, data);
         }
 
         return HealthCheckResult.Healthy($"ScaleOut StateServer answered at {string.Join(',', _settings.Endpoints)}.", data);
     }
 
-    private string DescribeUnreachable(ConnectionMultiplexer connection, ServerEndpoint endpoint, Exception error)
+    private static string Endpoints(IEnumerable<ServerEndpoint> endpoints)
     {
-        // The connection's own failure events know the most (e.g. AuthenticationFailure after a reconnect); the
-        // exception of the PING knows why the first connect failed, before those events were subscribed.
-        var failureType = (error as RedisConnectionException)?.FailureType ?? ConnectionFailureType.None;
-        var cause = error.InnerException?.Message;
-        if (TryGetServerEndPoint(connection, endpoint, out var key) && _failures.TryGetValue(key, out var failure))
-        {
-            failureType = failure.FailureType;
-            cause = failure.Exception?.InnerException?.Message ?? failure.Exception?.Message ?? cause;
-        }
-
-        var what = failureType == ConnectionFailureType.None ? error.Message : $"{failureType} ({cause ?? error.Message})";
-        if (failureType == ConnectionFailureType.AuthenticationFailure)
-        {
-            var passwordSetting = _settings.PasswordSetting ?? ScaleOutStateServerConfiguration.PasswordSetting();
-            return $"endpoint {endpoint} (from {_settings.Setting}) refused the credentials: {what}. Check {passwordSetting}.";
-        }
-
-        return $"endpoint {endpoint} (from {_settings.Setting}) did not answer: {what}. Check the host and port in " +
-               $"{_settings.Setting} (SOSS's Redis-protocol endpoint listens on port {ServerListParser.SossPort} unless " +
-               "configured otherwise) and that the host has joined the store ('soss query' lists the active hosts).";
+        var list = endpoints.ToList();
+        return list.Count == 1 ? $"endpoint {list[0]}" : $"endpoints {string.Join(", ", list)}";
     }
 
-    private static bool TryGetServerEndPoint(ConnectionMultiplexer connection, ServerEndpoint endpoint, out EndPoint key)
+    /// <summary>
+    /// Why a PING failed, in words a person can act on. A short connection to that endpoint alone, which must connect
+    /// or throw, tells it deterministically (the shared connection's failure events arrive on their own schedule, and
+    /// StackExchange.Redis's own message is a state dump).
+    /// </summary>
+    private async Task<(ConnectionFailureType FailureType, string Cause)> DiagnoseAsync(ServerEndpoint endpoint, Exception error)
     {
+        var options = ConfigurationOptions.Parse(_settings.ConnectionString);
+        options.EndPoints.Clear();
+        options.EndPoints.Add(endpoint.Host, endpoint.Port);
+        options.AbortOnConnectFail = true;
+        options.ConnectRetry = 1;
+        options.ClientName ??= "aspire-health-soss";
+        options.ConnectTimeout = Math.Min(options.ConnectTimeout, 3000);
         try
         {
-            key = connection.GetServer(endpoint.Host, endpoint.Port).EndPoint;
-            return true;
+            await using var probe = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+            await probe.GetServer(endpoint.Host, endpoint.Port).PingAsync().ConfigureAwait(false);
+            return (ConnectionFailureType.None, $"it answers again: {FirstSentence(error.Message)}");
         }
-        catch (ArgumentException)
+        catch (RedisConnectionException e)
         {
-            key = null!;
-            return false;
+            for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+            {
+                if (inner is System.Net.Sockets.SocketException socket)
+                {
+                    return (e.FailureType, socket.Message);
+                }
+            }
+
+            return e.FailureType switch
+            {
+                ConnectionFailureType.AuthenticationFailure => (e.FailureType, e.InnerException?.Message ?? FirstSentence(e.Message)),
+                ConnectionFailureType.UnableToResolvePhysicalConnection or ConnectionFailureType.UnableToConnect
+                    or ConnectionFailureType.SocketFailure or ConnectionFailureType.SocketClosed
+                    => (e.FailureType, "no connection: nothing listening there, or the host is down or unreachable"),
+                _ => (e.FailureType, $"{e.FailureType}: {FirstSentence(e.Message)}"),
+            };
         }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            return (ConnectionFailureType.None, FirstSentence(e.Message));
+        }
+    }
+
+    private static string FirstSentence(string message)
+    {
+        var end = message.IndexOf(". ", StringComparison.Ordinal);
+        return end < 0 ? message.TrimEnd('.') : message[..end];
     }
 
     private async Task<ConnectionMultiplexer> GetConnectionAsync(CancellationToken cancellationToken)
@@ -140,6 +181,10 @@ public sealed class ScaleOutStateServerHealthCheck : IHealthCheck, IAsyncDisposa
 
             var options = ConfigurationOptions.Parse(_settings.ConnectionString);
             options.AbortOnConnectFail = false;
+            // A PING to a host that is down fails at once instead of waiting in the backlog for a reconnect: the
+            // result should come while the dashboard still asks, and name that host.
+            options.BacklogPolicy = BacklogPolicy.FailFast;
+            options.ConnectRetry = 1;
             options.ClientName ??= "aspire-health-soss";
             if (!_settings.ConnectionString.Contains("connectTimeout", StringComparison.OrdinalIgnoreCase))
             {
@@ -148,21 +193,6 @@ public sealed class ScaleOutStateServerHealthCheck : IHealthCheck, IAsyncDisposa
             }
 
             var connection = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
-            connection.ConnectionFailed += (_, e) =>
-            {
-                if (e.EndPoint is not null)
-                {
-                    _failures[e.EndPoint] = e;
-                }
-            };
-            connection.ConnectionRestored += (_, e) =>
-            {
-                if (e.EndPoint is not null)
-                {
-                    _failures.TryRemove(e.EndPoint, out ConnectionFailedEventArgs? _);
-                }
-            };
-
             _connection = connection;
             return connection;
         }
