@@ -120,13 +120,10 @@ public sealed class ScaleOutStateServerHealthCheck : IHealthCheck, IAsyncDisposa
     /// </summary>
     private async Task<(ConnectionFailureType FailureType, string Cause)> DiagnoseAsync(ServerEndpoint endpoint, Exception error)
     {
-        var options = ConfigurationOptions.Parse(_settings.ConnectionString);
+        var options = Options();
         options.EndPoints.Clear();
         options.EndPoints.Add(endpoint.Host, endpoint.Port);
         options.AbortOnConnectFail = true;
-        options.ConnectRetry = 1;
-        options.ClientName ??= "aspire-health-soss";
-        options.ConnectTimeout = Math.Min(options.ConnectTimeout, 3000);
         try
         {
             await using var probe = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
@@ -145,7 +142,7 @@ public sealed class ScaleOutStateServerHealthCheck : IHealthCheck, IAsyncDisposa
 
             return e.FailureType switch
             {
-                ConnectionFailureType.AuthenticationFailure => (e.FailureType, e.InnerException?.Message ?? FirstSentence(e.Message)),
+                ConnectionFailureType.AuthenticationFailure => (e.FailureType, FirstSentence(e.InnerException?.Message ?? e.Message)),
                 ConnectionFailureType.UnableToResolvePhysicalConnection or ConnectionFailureType.UnableToConnect
                     or ConnectionFailureType.SocketFailure or ConnectionFailureType.SocketClosed
                     => (e.FailureType, "no connection: nothing listening there, or the host is down or unreachable"),
@@ -179,19 +176,11 @@ public sealed class ScaleOutStateServerHealthCheck : IHealthCheck, IAsyncDisposa
                 return raced;
             }
 
-            var options = ConfigurationOptions.Parse(_settings.ConnectionString);
+            var options = Options();
             options.AbortOnConnectFail = false;
             // A PING to a host that is down fails at once instead of waiting in the backlog for a reconnect: the
             // result should come while the dashboard still asks, and name that host.
             options.BacklogPolicy = BacklogPolicy.FailFast;
-            options.ConnectRetry = 1;
-            options.ClientName ??= "aspire-health-soss";
-            if (!_settings.ConnectionString.Contains("connectTimeout", StringComparison.OrdinalIgnoreCase))
-            {
-                // Well under the health check's period, so that one unroutable host does not hold up the next check.
-                options.ConnectTimeout = 3000;
-            }
-
             var connection = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
             _connection = connection;
             return connection;
@@ -200,6 +189,20 @@ public sealed class ScaleOutStateServerHealthCheck : IHealthCheck, IAsyncDisposa
         {
             _connectLock.Release();
         }
+    }
+
+    private ConfigurationOptions Options()
+    {
+        var options = ConfigurationOptions.Parse(_settings.ConnectionString);
+        options.ConnectRetry = 1;
+        options.ClientName ??= "aspire-health-soss";
+        if (!_settings.ConnectionString.Contains("connectTimeout", StringComparison.OrdinalIgnoreCase))
+        {
+            // Well under the health check's period, so that one unroutable host does not hold up the next check.
+            options.ConnectTimeout = 3000;
+        }
+
+        return options;
     }
 
     /// <inheritdoc />
