@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -47,7 +46,18 @@ public static class ScaleOutStateServerBuilderExtensions
             failureStatus: HealthStatus.Unhealthy,
             tags: null));
 
-        return builder.AddResource(resource)
+        var resourceBuilder = builder.AddResource(resource);
+
+        // URL annotations, not snapshot URLs: the orchestrator rebuilds a resource's URLs from its annotations when it
+        // initializes it (URLs put only in the initial snapshot disappeared from a started app).
+        foreach (var endpoint in settings.Endpoints)
+        {
+            // A string, not an interpolation: that would pick the ReferenceExpression overload.
+            var url = "redis://" + endpoint;
+            resourceBuilder.WithUrl(url, $"{endpoint} (Redis protocol)");
+        }
+
+        return resourceBuilder
             .WithInitialState(new CustomResourceSnapshot
             {
                 ResourceType = ResourceType,
@@ -57,7 +67,6 @@ public static class ScaleOutStateServerBuilderExtensions
                     new(CustomResourceKnownProperties.Source, $"external: {string.Join(", ", settings.Endpoints)}"),
                     new("soss.setting", settings.Setting),
                 ],
-                Urls = [.. settings.Endpoints.Select((endpoint, i) => new UrlSnapshot($"redis-{i}", $"redis://{endpoint}", IsInternal: false))],
             })
             .WithIconName("Server")
             .WithHealthCheck(healthCheckKey)

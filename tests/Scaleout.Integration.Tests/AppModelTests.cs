@@ -71,7 +71,7 @@ public class AppModelTests
 
         var snapshot = Assert.Single(soss.Resource.Annotations.OfType<ResourceSnapshotAnnotation>()).InitialSnapshot;
         Assert.Equal("ScaleOutStateServer", snapshot.ResourceType);
-        Assert.Equal(["redis://10.0.0.1:721", "redis://10.0.0.2:721"], snapshot.Urls.Select(u => u.Url));
+        Assert.Equal(["redis://10.0.0.1:721", "redis://10.0.0.2:721"], soss.Resource.Annotations.OfType<ResourceUrlAnnotation>().Select(u => u.Url));
         Assert.Contains(snapshot.Properties, p => p.Name == CustomResourceKnownProperties.Source && Equals(p.Value, "external: 10.0.0.1:721, 10.0.0.2:721"));
     }
 }
