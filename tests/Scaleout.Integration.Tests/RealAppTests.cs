@@ -9,7 +9,7 @@ namespace Scaleout.Integration.Tests;
 public class RealAppTests(StandInCluster cluster)
 {
     [Fact]
-    public async Task AStartedAppShowsSossRunningAndHealthyAgainstARedisClusterStandingInForSoss()
+    public async Task AStartedAppShowsSossHealthyAndHandsItsConnectionStringToAReferencingServiceAgainstARedisClusterStandingInForSoss()
     {
         var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
         {
@@ -19,7 +19,12 @@ public class RealAppTests(StandInCluster cluster)
         });
         builder.Configuration["Parameters:soss-hosts"] = cluster.Hosts;
         builder.Configuration["Parameters:soss-password"] = cluster.Password;
-        builder.AddScaleOutStateServer();
+        var soss = builder.AddScaleOutStateServer();
+
+        // Stands in for a web replica: what WithReference(soss) hands a service, written where the test can read it.
+        var folder = Directory.CreateTempSubdirectory("soss-reference-");
+        builder.AddExecutable("probe", "sh", folder.FullName, "-c", "printenv ConnectionStrings__soss > connection-string.txt")
+            .WithReference(soss);
 
         await using var app = builder.Build();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
@@ -34,10 +39,16 @@ public class RealAppTests(StandInCluster cluster)
             Assert.Equal("ScaleOutStateServer", snapshot.ResourceType);
             Assert.Equal(KnownResourceStates.Running, snapshot.State?.Text);
             Assert.Equal(cluster.Nodes.Take(3).Select(n => $"redis://{n.EndPoint}"), snapshot.Urls.Select(u => u.Url));
+
+            await notifications.WaitForResourceAsync("probe", KnownResourceStates.TerminalStates, timeout.Token);
+            Assert.Equal(
+                $"{cluster.Hosts},password={cluster.Password}",
+                (await File.ReadAllTextAsync(Path.Combine(folder.FullName, "connection-string.txt"), timeout.Token)).Trim());
         }
         finally
         {
             await app.StopAsync(CancellationToken.None);
+            folder.Delete(recursive: true);
         }
     }
 }
