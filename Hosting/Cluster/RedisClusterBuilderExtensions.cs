@@ -94,6 +94,7 @@ public static class RedisClusterBuilderExtensions
     {
         var port = LocalPorts.Next();
         var node = new RedisClusterNodeResource($"{cluster.Name}-{index}", server ?? "redis-server", cluster.DataDirectory, cluster, index, port, LocalPorts.Next());
+        cluster.AddNode(node);
         var configFile = () => Path.Combine(node.Folder, "redis.conf");
         Directory.CreateDirectory(node.Folder);
         builder.AddResource(node)
