@@ -6,6 +6,9 @@ namespace Aspire.Hosting.ApplicationModel;
 
 public sealed partial class RedisClusterOperations
 {
+    private static readonly HashSet<string> s_housekeepingCommands =
+        ["ping", "echo", "info", "cluster", "client", "config", "command", "hello", "auth", "select", "readonly", "readwrite", "role", "subscribe", "unsubscribe", "psubscribe", "punsubscribe", "time"];
+
     /// <summary>
     /// Starts a spare node, joins it as a master, and moves slots onto it (with their keys, under load) until every
     /// master owns the same number of slots (within one).
@@ -259,9 +262,76 @@ public sealed partial class RedisClusterOperations
             }
         }
 
+        if (IsRunning(node))
+        {
+            await DrainAsync(runtime, node, cancellationToken).ConfigureAwait(false);
+        }
+
         Report(runtime, "RemoveNode", "stop", $"stopping {node.Name} ({node.Address}); it is a spare again");
         await StopNodeAsync(runtime, node, cancellationToken).ConfigureAwait(false);
         DeleteNodeFiles(node);
+    }
+
+    /// <summary>
+    /// Waits until clients stop sending commands to a node that owns no slot any more, so that stopping it fails no
+    /// request in flight. A client such as StackExchange.Redis learns a moved slot from the first MOVED it gets for
+    /// it, so right after a rebalance it still sends many commands to the old owner (which answers MOVED); stopped
+    /// then, every command on its connection fails. Quiet means: in one 500 ms window the node redirected no client command.
+    /// Bounded (10 s): a client that never learns must not block the removal.
+    /// </summary>
+    private async Task DrainAsync(RedisClusterRuntime runtime, RedisClusterNodeResource node, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var last = await RedirectedCommandsAsync(runtime, node.Port, cancellationToken).ConfigureAwait(false);
+        while (watch.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(500, cancellationToken).ConfigureAwait(false);
+            var now = await RedirectedCommandsAsync(runtime, node.Port, cancellationToken).ConfigureAwait(false);
+            if (now == last)
+            {
+                Report(runtime, "RemoveNode", "drain", $"no client sends to {node.Name} any more ({watch.Elapsed.TotalSeconds:0.0} s)");
+                return;
+            }
+
+            last = now;
+        }
+
+        Report(runtime, "RemoveNode", "drain", $"clients still send to {node.Name} after {watch.Elapsed.TotalSeconds:0} s; stopping it anyway");
+    }
+
+    /// <summary>
+    /// Client commands this slotless node answered with a redirect (<c>rejected_calls</c>: MOVED), heartbeats and
+    /// topology queries left out. Calls would not do: as a replica it also executes its master's writes.
+    /// </summary>
+    private async Task<long> RedirectedCommandsAsync(RedisClusterRuntime runtime, int port, CancellationToken cancellationToken)
+    {
+        var info = (string?)await ExecuteAsync(runtime, port, cancellationToken, "INFO", "commandstats").ConfigureAwait(false);
+        long total = 0;
+        foreach (var line in (info ?? string.Empty).Split('\n', StringSplitOptions.TrimEntries))
+        {
+            // cmdstat_get:calls=12,usec=...   cmdstat_cluster|nodes:calls=3,...
+            var colon = line.IndexOf(":calls=", StringComparison.Ordinal);
+            if (!line.StartsWith("cmdstat_", StringComparison.Ordinal) || colon < 0)
+            {
+                continue;
+            }
+
+            var command = line["cmdstat_".Length..colon].Split('|')[0];
+            if (s_housekeepingCommands.Contains(command))
+            {
+                continue;
+            }
+
+            var rejected = line.IndexOf("rejected_calls=", StringComparison.Ordinal);
+            if (rejected >= 0)
+            {
+                var value = line[(rejected + "rejected_calls=".Length)..];
+                var comma = value.IndexOf(',', StringComparison.Ordinal);
+                total += long.Parse(comma < 0 ? value : value[..comma], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return total;
     }
 
     private async Task WaitForReplicationLinkAsync(RedisClusterRuntime runtime, int port, CancellationToken cancellationToken)
