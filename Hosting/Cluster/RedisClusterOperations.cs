@@ -18,6 +18,7 @@ namespace Aspire.Hosting.ApplicationModel;
 public sealed partial class RedisClusterOperations : IAsyncDisposable
 {
     private const int MaxRecentEvents = 200;
+    private const string OperationsClientName = "aspire-cluster-operations";
     private readonly DistributedApplicationModel _model;
     private readonly ResourceNotificationService _notifications;
     private readonly ResourceLoggerService _resourceLoggers;
@@ -580,7 +581,7 @@ public sealed partial class RedisClusterOperations : IAsyncDisposable
             ConnectTimeout = 2000,
             AsyncTimeout = (int)runtime.Resource.OperationTimeout.TotalMilliseconds,
             SyncTimeout = (int)runtime.Resource.OperationTimeout.TotalMilliseconds,
-            ClientName = "aspire-cluster-operations",
+            ClientName = OperationsClientName,
 
             // No pub/sub connection per node: these connections only run admin commands.
             ConfigurationChannel = string.Empty,

@@ -51,6 +51,10 @@ public sealed class ClusterOperationsTests(ClusterFixture fixture, ITestOutputHe
         }
 
         watch.Stop();
+        foreach (var error in client.Errors)
+        {
+            output.WriteLine(error);
+        }
 
         var state = await fixture.Operations.GetStateAsync(ClusterFixture.Hot);
         var masters = state.Masters.ToList();
