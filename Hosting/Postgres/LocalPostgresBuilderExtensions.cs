@@ -78,9 +78,9 @@ public static partial class LocalPostgresBuilderExtensions
         var postgres = LocalBinaries.Find("postgres", binDirectories);
         var initdb = LocalBinaries.Find("initdb", binDirectories);
         var asRoot = Environment.UserName == "root";
-        var server = new LocalPostgresServerResource(name, "/bin/sh", LocalFolders.Default(name), password.Resource, port ?? LocalPorts.Next());
+        var server = new LocalPostgresServerResource(name, "/bin/sh", LocalFolders.Default(builder, name), password.Resource, port ?? LocalPorts.Next());
 
-        var init = builder.AddExecutable($"{name}-init", "/bin/sh", server.WorkingDirectory, "-c", InitScript)
+        var init = builder.AddExecutable($"{name}-init", "/bin/sh", Path.GetTempPath(), "-c", InitScript)
             .WithParentRelationship(server)
             .WithEnvironment(ctx =>
             {
@@ -101,6 +101,13 @@ public static partial class LocalPostgresBuilderExtensions
                 PrepareHome(server);
                 return Task.CompletedTask;
             });
+
+        // The server's folder (its working folder for DCP) must exist when the app starts, WithDataDirectory's too.
+        builder.Eventing.Subscribe<BeforeStartEvent>((_, _) =>
+        {
+            PrepareHome(server);
+            return Task.CompletedTask;
+        });
 
         var healthCheckKey = $"{name}_check";
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(healthCheckKey, _ => new NpgsqlHealthCheck(server), failureStatus: null, tags: null));
