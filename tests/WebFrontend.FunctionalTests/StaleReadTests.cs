@@ -82,13 +82,13 @@ public sealed class StaleReadTests(StackFixture stack)
 
     [Fact]
     public Task FiveHundredWriteThenReadPairsThroughTwoReplicasSharingOneRedisReadNothingStale()
-        => WriteThenReadPairsAsync(stack.Servers.Redis.ConnectionString, [711, 712, 713, 714, 715, 716]);
+        => WriteThenReadPairsAsync(stack.ConnectionString(stack.SharedRedis), [711, 712, 713, 714, 715, 716]);
 
     [Fact]
     public async Task FiveHundredWriteThenReadPairsThroughTwoReplicasSharingOneRedisClusterReadNothingStale()
     {
-        var cluster = await stack.Servers.StartRedisClusterAsync();
-        await WriteThenReadPairsAsync(cluster.ConnectionString, [731, 732, 733, 734, 735, 736]);
+        var cluster = await stack.ClusterAsync();
+        await WriteThenReadPairsAsync(stack.ConnectionString([.. cluster]), [731, 732, 733, 734, 735, 736]);
     }
 
     // Replicas 1 and 2 on `cache`: 500 write-then-read pairs across them, with readers keeping misses in flight.
