@@ -1,3 +1,4 @@
+using NearCaching;
 using OpenTelemetry.Instrumentation.StackExchangeRedis;
 
 namespace WebFrontend.Services;
@@ -182,6 +183,36 @@ public sealed class CacheConnection(
             }
             throw;
         }
-        return new CacheTarget(settings, generation, multiplexer, instrumentation?.AddConnection(name, multiplexer), configuration);
+        var tracing = new List<IDisposable>();
+        if (instrumentation?.AddConnection(name, multiplexer) is { } registration)
+        {
+            tracing.Add(registration);
+        }
+        NearCache? nearCache = null;
+        if (settings.NearCache != NearCacheKind.None)
+        {
+            try
+            {
+                nearCache = await NearCache.CreateAsync(multiplexer, NearCacheOptionsFor(settings.NearCache), cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                tracing.ForEach(t => t.Dispose());
+                await multiplexer.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+            if (nearCache.Database.Multiplexer != multiplexer && instrumentation?.AddConnection(name, nearCache.Database.Multiplexer) is { } nearRegistration)
+            {
+                // Tracking mode writes through connections of its own: trace them too.
+                tracing.Add(nearRegistration);
+            }
+        }
+        return new CacheTarget(settings, generation, multiplexer, nearCache, configuration, [.. tracing]);
     }
+
+    // The cached products are "v<version>|json" (VersionedCache), so a Coherent check compares the stamp and never
+    // hashes the value; Tracking follows only the product keys.
+    private static NearCacheOptions NearCacheOptionsFor(NearCacheKind kind) => kind == NearCacheKind.Tracking
+        ? new NearCacheOptions { Mode = NearCacheMode.Tracking, TrackingPrefixes = [ProductService.KeyPrefix] }
+        : new NearCacheOptions { Mode = NearCacheMode.Coherent, VersionStamp = NearCacheVersionStamp.Prefix };
 }

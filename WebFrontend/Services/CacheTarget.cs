@@ -1,23 +1,28 @@
+using NearCaching;
+
 namespace WebFrontend.Services;
 
 /// <summary>
-/// One opened cache: a multiplexer on a <c>ConnectionStrings</c> entry (and, later, its near cache), with the
-/// requests that use it counted, so that a switch closes it once the last of them is done.
+/// One opened cache: a multiplexer on a <c>ConnectionStrings</c> entry and, when asked for, the near cache in front
+/// of it, with the requests that use it counted, so that a switch closes it once the last of them is done.
 /// </summary>
 public sealed class CacheTarget
 {
     private readonly Lock _lock = new();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly IDisposable? _tracing;
+    private readonly IDisposable[] _tracing;
     private int _leases;
     private bool _retired;
 
-    internal CacheTarget(CacheSettings settings, long generation, ConnectionMultiplexer multiplexer, IDisposable? tracing, string configuration)
+    internal CacheTarget(CacheSettings settings, long generation, ConnectionMultiplexer multiplexer, NearCache? nearCache, string configuration, IDisposable[] tracing)
     {
         Settings = settings;
         Generation = generation;
         Multiplexer = multiplexer;
-        Database = multiplexer.GetDatabase();
+        NearCache = nearCache;
+        // In Tracking mode the near cache writes through connections of its own, which the server tracks; writes
+        // and the WAIT that follows them must use those.
+        Database = nearCache?.Database ?? multiplexer.GetDatabase();
         Configuration = configuration;
         _tracing = tracing;
     }
@@ -34,7 +39,10 @@ public sealed class CacheTarget
     /// <summary>The connections.</summary>
     public ConnectionMultiplexer Multiplexer { get; }
 
-    /// <summary>Database 0 of <see cref="Multiplexer"/>.</summary>
+    /// <summary>The near cache, when the settings ask for one.</summary>
+    public NearCache? NearCache { get; }
+
+    /// <summary>The database writes go through (inside <see cref="BeginWrite"/>).</summary>
     public IDatabase Database { get; }
 
     /// <summary>The endpoints and options, without the password.</summary>
@@ -43,16 +51,18 @@ public sealed class CacheTarget
     /// <summary>Completes once the multiplexer is closed.</summary>
     public Task Closed => _closed.Task;
 
-    /// <summary>Reads a string value (through the near cache, when there is one).</summary>
-    public Task<RedisValue> GetAsync(RedisKey key) => Database.StringGetAsync(key);
+    /// <summary>Reads a string value, through the near cache when there is one; <c>ServedLocally</c> says whether its copy was served.</summary>
+    public ValueTask<NearCacheRead> GetAsync(RedisKey key)
+        => NearCache is { } near ? near.StringGetWithSourceAsync(key) : GetFromServerAsync(key);
 
-    /// <summary>Drops the near cache's local copy of <paramref name="key"/> after this replica wrote it.</summary>
-    public void Forget(RedisKey key)
-    {
-    }
+    /// <summary>
+    /// Starts a write of <paramref name="key"/> through <see cref="Database"/>: the near cache drops its copy now and
+    /// may keep the written value (<see cref="NearCacheWrite.Keep"/>); without a near cache it does nothing.
+    /// </summary>
+    public NearCacheWrite BeginWrite(RedisKey key) => NearCache?.BeginWrite(key) ?? default;
 
-    /// <summary>The server owning <paramref name="key"/>'s slot (the one server of a standalone Redis).</summary>
-    public IServer ServerFor(RedisKey key) => Multiplexer.GetServer(key);
+    /// <summary>The server owning <paramref name="key"/>'s slot on the connections of <see cref="Database"/>.</summary>
+    public IServer ServerFor(RedisKey key) => Database.Multiplexer.GetServer(key);
 
     /// <summary>Counts a user in; false once retired (the caller takes the new current target instead).</summary>
     internal bool TryAcquire()
@@ -103,11 +113,22 @@ public sealed class CacheTarget
         return Closed;
     }
 
+    private async ValueTask<NearCacheRead> GetFromServerAsync(RedisKey key)
+        => new(await Database.StringGetAsync(key).ConfigureAwait(false), ServedLocally: false);
+
     private async Task CloseAsync()
     {
         try
         {
-            _tracing?.Dispose();
+            foreach (var registration in _tracing)
+            {
+                registration.Dispose();
+            }
+            if (NearCache is { } near)
+            {
+                // Before the multiplexer, as the near cache asks: it closes the connections it opened.
+                await near.DisposeAsync().ConfigureAwait(false);
+            }
             // Commands already written get their answers; the sockets close after them.
             await Multiplexer.CloseAsync(allowCommandsToComplete: true).ConfigureAwait(false);
             await Multiplexer.DisposeAsync().ConfigureAwait(false);

@@ -57,8 +57,11 @@ public sealed class ProductService(
 
     private CatalogClient Catalog => new(httpClientFactory.CreateClient(nameof(CatalogClient)));
 
-    /// <summary>The cache key of a product.</summary>
-    public static string CacheKey(int id) => $"product:{id}";
+    /// <summary>What every product key starts with.</summary>
+    public const string KeyPrefix = "product:";
+
+    /// <summary>The cache key of a product: one key, so the scripts touch one slot of a cluster.</summary>
+    public static string CacheKey(int id) => KeyPrefix + id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Reads a product through the cache.</summary>
     public async Task<ProductRead> GetAsync(int id, CancellationToken cancellationToken)
@@ -135,8 +138,10 @@ public sealed class ProductService(
             {
                 var attemptTimeout = options.CurrentValue.Timeout;
                 using var timeout = new CancellationTokenSource(attemptTimeout * (waitForReplicas > 0 ? 3 : 1));
-                await VersionedCache.InvalidateAsync(target.Database, key, version, options.CurrentValue.TombstoneTtl, timeout.Token).ConfigureAwait(false);
-                target.Forget(key);
+                using (target.BeginWrite(key))
+                {
+                    await VersionedCache.InvalidateAsync(target.Database, key, version, options.CurrentValue.TombstoneTtl, timeout.Token).ConfigureAwait(false);
+                }
                 if (waitForReplicas == 0)
                 {
                     outcome = "deleted";
@@ -182,7 +187,9 @@ public sealed class ProductService(
     {
         try
         {
-            var value = await target.GetAsync(CacheKey(id)).WaitAsync(options.CurrentValue.Timeout, cancellationToken).ConfigureAwait(false);
+            var read = await target.GetAsync(CacheKey(id)).AsTask().WaitAsync(options.CurrentValue.Timeout, cancellationToken).ConfigureAwait(false);
+            var value = read.Value;
+            Activity.Current?.SetTag("cache.local", read.ServedLocally);
             return !value.IsNull && VersionedCache.TryDecode(((ReadOnlyMemory<byte>)value).Span, out _, out var json)
                 ? new Cached(JsonSerializer.Deserialize<Product>(json, s_json))
                 : null;
@@ -313,9 +320,14 @@ public sealed class ProductService(
             using var timeout = new CancellationTokenSource(settings.Timeout);
             var json = JsonSerializer.SerializeToUtf8Bytes(product, s_json);
             RedisKey key = CacheKey(id);
-            var stored = await VersionedCache.FillAsync(target.Database, key, product.Version, json, settings.Ttl, timeout.Token).ConfigureAwait(false);
-            // A near cache may hold what the key held before (a tombstone): the next read must see the fill.
-            target.Forget(key);
+            var value = VersionedCache.Encode(product.Version, json);
+            using var write = target.BeginWrite(key);
+            var stored = await VersionedCache.FillValueAsync(target.Database, key, product.Version, value, settings.Ttl, timeout.Token).ConfigureAwait(false);
+            if (stored)
+            {
+                // The next read of this replica may be served from the near cache's copy.
+                write.Keep(value);
+            }
             activity?.SetTag("cache.fill", stored ? "stored" : "refused");
             return new(product, FromCache: false, CacheFailed: false);
         }

@@ -109,10 +109,15 @@ public static class VersionedCache
 
     /// <summary>Stores a product read from CatalogApi unless the key holds that version or a newer one, or a newer tombstone.</summary>
     /// <returns>True when stored.</returns>
-    public static async Task<bool> FillAsync(IDatabase database, RedisKey key, int version, ReadOnlyMemory<byte> json, TimeSpan ttl, CancellationToken cancellationToken)
+    public static Task<bool> FillAsync(IDatabase database, RedisKey key, int version, ReadOnlyMemory<byte> json, TimeSpan ttl, CancellationToken cancellationToken)
+        => FillValueAsync(database, key, version, Encode(version, json.Span), ttl, cancellationToken);
+
+    /// <summary>As <see cref="FillAsync"/>, with the value already encoded (<see cref="Encode"/> of the same version).</summary>
+    /// <returns>True when stored.</returns>
+    public static async Task<bool> FillValueAsync(IDatabase database, RedisKey key, int version, byte[] value, TimeSpan ttl, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(database);
-        var result = await database.ScriptEvaluateAsync(FillScript, [key], [version, Encode(version, json.Span), Milliseconds(ttl)])
+        var result = await database.ScriptEvaluateAsync(FillScript, [key], [version, value, Milliseconds(ttl)])
             .WaitAsync(cancellationToken).ConfigureAwait(false);
         return (long)result == 1;
     }

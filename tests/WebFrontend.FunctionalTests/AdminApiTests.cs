@@ -124,11 +124,15 @@ public sealed class AdminApiTests(StackFixture stack)
         }, instance: "webfrontend-switching");
         using var client = replica.CreateClient();
         var connection = replica.Services.GetRequiredService<CacheConnection>();
-        string?[] sequence = ["cache", "cache-cluster", "cache-naive-0", null, "cache-cluster", "cache", "cache-naive-0", "cache-cluster", null, "cache"];
+        (string? Cache, string NearCache)[] sequence =
+        [
+            ("cache", "none"), ("cache-cluster", "coherent"), ("cache-naive-0", "tracking"), (null, "none"), ("cache-cluster", "tracking"),
+            ("cache", "coherent"), ("cache-naive-0", "none"), ("cache-cluster", "none"), (null, "none"), ("cache", "none"),
+        ];
 
-        foreach (var cache in sequence)
+        foreach (var (cache, nearCache) in sequence)
         {
-            using var response = await PutAsync(client, new { cache });
+            using var response = await PutAsync(client, new { cache, nearCache });
             Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/products/610")).StatusCode);
         }
@@ -148,17 +152,19 @@ public sealed class AdminApiTests(StackFixture stack)
             }
             Assert.All(names, n => Assert.Equal(CurrentName(current), n));
             Assert.Equal(server == stack.SharedRedis, names.Count > 0);
+            // The tracking near caches opened connections of their own (named nearcache-…); none is left either.
+            Assert.Empty(await ClientNamesAsync(server, "nearcache-"));
         }
     }
 
     private static string CurrentName(CacheTarget current) => $"webfrontend-switching:{current.Name}:{current.Generation}";
 
     // The client names of this test's replica among the server's connections.
-    private static async Task<List<string>> ClientNamesAsync(RedisServers.RedisNode server)
+    private static async Task<List<string>> ClientNamesAsync(RedisServers.RedisNode server, string prefix = "webfrontend-switching:")
         => (await server.CliAsync("CLIENT", "LIST"))
             .Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => line.Split(' ').FirstOrDefault(f => f.StartsWith("name=", StringComparison.Ordinal))?["name=".Length..] ?? "")
-            .Where(name => name.StartsWith("webfrontend-switching:", StringComparison.Ordinal))
+            .Where(name => name.StartsWith(prefix, StringComparison.Ordinal))
             .ToList();
 
     private static async Task<JsonElement> GetAsync(HttpClient client)

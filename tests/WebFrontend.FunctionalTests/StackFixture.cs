@@ -38,9 +38,9 @@ public sealed class StackFixture : IAsyncLifetime
     public WebFrontendFactory Replica(string instance = "webfrontend-1", string? otlpEndpoint = null)
         => new(CatalogApi.Address, new Dictionary<string, string> { ["cache"] = ConnectionString(SharedRedis) }, "cache", instance, otlpEndpoint);
 
-    /// <summary>A replica whose only cache is <paramref name="cache"/> (as <c>cache</c>), using it from the start; none when null.</summary>
-    public WebFrontendFactory ReplicaWithCache(string? cache, string instance = "webfrontend-1")
-        => new(CatalogApi.Address, cache is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["cache"] = cache }, cache is null ? null : "cache", instance);
+    /// <summary>A replica whose only cache is <paramref name="cache"/> (as <c>cache</c>), using it from the start (behind <paramref name="nearCache"/>); none when null.</summary>
+    public WebFrontendFactory ReplicaWithCache(string? cache, string instance = "webfrontend-1", string? nearCache = null)
+        => new(CatalogApi.Address, cache is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["cache"] = cache }, cache is null ? null : "cache", instance, nearCache: nearCache);
 
     /// <summary>A replica with the given caches, using none at start (as the AppHost starts one).</summary>
     public WebFrontendFactory ReplicaWithCaches(IReadOnlyDictionary<string, string> caches, string instance = "webfrontend-1", Uri? catalogApi = null)

@@ -10,14 +10,15 @@ namespace WebFrontend.FunctionalTests;
 /// <summary>
 /// One WebFrontend replica in process, configured as the AppHost configures one: the CatalogApi endpoint, every
 /// cache's connection string (<c>ConnectionStrings:{name}</c>), <c>REPLICA_NAME</c> and <c>ADMIN_TOKEN</c>; it
-/// starts using <paramref name="use"/> (<c>Cache:Name</c>; none when null).
+/// starts using <paramref name="use"/> (<c>Cache:Name</c>; none when null) behind <paramref name="nearCache"/>.
 /// </summary>
 public sealed class WebFrontendFactory(
     Uri catalogApi,
     IReadOnlyDictionary<string, string> caches,
     string? use,
     string instance,
-    string? otlpEndpoint = null) : WebApplicationFactory<Program>
+    string? otlpEndpoint = null,
+    string? nearCache = null) : WebApplicationFactory<Program>
 {
     /// <summary>The admin token this replica expects.</summary>
     public const string AdminToken = "test-admin-token";
@@ -31,6 +32,7 @@ public sealed class WebFrontendFactory(
             builder.UseSetting($"ConnectionStrings:{name}", connectionString);
         }
         builder.UseSetting("Cache:Name", use ?? "");
+        builder.UseSetting("Cache:NearCache", nearCache ?? "none");
         builder.UseSetting("REPLICA_NAME", instance);
         builder.UseSetting("ADMIN_TOKEN", AdminToken);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
