@@ -38,6 +38,11 @@ public sealed class NearCache : IAsyncDisposable
     private readonly LocalStore _store;
     private readonly TrackingSession? _tracking;
     private readonly bool _stamped;
+
+    // Tags built once: adding to a counter with them allocates nothing.
+    private readonly KeyValuePair<string, object?> _modeTag;
+    private readonly KeyValuePair<string, object?>[] _localTags;
+    private readonly KeyValuePair<string, object?>[] _serverTags;
     private long _localReads;
     private long _serverReads;
     private long _invalidations;
@@ -49,6 +54,9 @@ public sealed class NearCache : IAsyncDisposable
         Multiplexer = multiplexer;
         Options = options;
         _stamped = options.VersionStamp == NearCacheVersionStamp.Prefix;
+        _modeTag = new("nearcache.mode", options.Mode == NearCacheMode.Coherent ? "coherent" : "tracking");
+        _localTags = [_modeTag, new("nearcache.source", "local")];
+        _serverTags = [_modeTag, new("nearcache.source", "server")];
         _store = new LocalStore(options.MaxEntries, options.MaxBytes);
         if (options.Mode == NearCacheMode.Tracking)
         {
@@ -126,7 +134,7 @@ public sealed class NearCache : IAsyncDisposable
         // The hot path of Tracking mode: a local copy is served synchronously, with no allocation.
         if (_store.TryGet(localKey, out var local, out _))
         {
-            Interlocked.Increment(ref _localReads);
+            CountLocalRead();
             return new ValueTask<NearCacheRead>(new NearCacheRead(local, true));
         }
 
@@ -173,7 +181,7 @@ public sealed class NearCache : IAsyncDisposable
         var armedAt = _tracking?.ArmedAt;
         if (_store.Remove(localKey))
         {
-            Interlocked.Increment(ref _invalidations);
+            CountInvalidation();
         }
 
         return new NearCacheWrite(this, key, localKey, _store.BeginWrite(localKey), armedAt);
@@ -243,7 +251,7 @@ public sealed class NearCache : IAsyncDisposable
     {
         if (_store.Remove(localKey))
         {
-            Interlocked.Increment(ref _invalidations);
+            CountInvalidation();
         }
     }
 
@@ -252,6 +260,25 @@ public sealed class NearCache : IAsyncDisposable
     {
         _store.Clear();
         Interlocked.Increment(ref _flushes);
+        NearCacheDiagnostics.Flushes.Add(1, _modeTag);
+    }
+
+    private void CountLocalRead()
+    {
+        Interlocked.Increment(ref _localReads);
+        NearCacheDiagnostics.Reads.Add(1, _localTags);
+    }
+
+    private void CountServerRead()
+    {
+        Interlocked.Increment(ref _serverReads);
+        NearCacheDiagnostics.Reads.Add(1, _serverTags);
+    }
+
+    private void CountInvalidation()
+    {
+        Interlocked.Increment(ref _invalidations);
+        NearCacheDiagnostics.Invalidations.Add(1, _modeTag);
     }
 
     /// <summary>The text a key is indexed by locally; null for keys that are not valid UTF-8 (never kept).</summary>
@@ -292,7 +319,7 @@ public sealed class NearCache : IAsyncDisposable
 
     private async ValueTask<NearCacheRead> ServerGetAsync(RedisKey key)
     {
-        Interlocked.Increment(ref _serverReads);
+        CountServerRead();
         return new NearCacheRead(await Database.StringGetAsync(key).ConfigureAwait(false), false);
     }
 
@@ -308,7 +335,7 @@ public sealed class NearCache : IAsyncDisposable
                 var stamp = await Database.StringGetRangeAsync(key, 0, stampLength - 1).ConfigureAwait(false);
                 if (((ReadOnlyMemory<byte>)stamp).Span.SequenceEqual(local.AsSpan(0, stampLength)))
                 {
-                    Interlocked.Increment(ref _localReads);
+                    CountLocalRead();
                     return new NearCacheRead(local, true);
                 }
 
@@ -319,12 +346,12 @@ public sealed class NearCache : IAsyncDisposable
                 var reply = await Database.ScriptEvaluateAsync(HashCheckScript, [key], [version ?? Version(local)]).ConfigureAwait(false);
                 if (reply.Resp2Type == ResultType.Integer)
                 {
-                    Interlocked.Increment(ref _localReads);
+                    CountLocalRead();
                     return new NearCacheRead(local, true);
                 }
 
                 Invalidate(localKey);
-                Interlocked.Increment(ref _serverReads);
+                CountServerRead();
                 if (reply.IsNull)
                 {
                     return new NearCacheRead(RedisValue.Null, false);
@@ -336,7 +363,7 @@ public sealed class NearCache : IAsyncDisposable
             }
         }
 
-        Interlocked.Increment(ref _serverReads);
+        CountServerRead();
         var value = await Database.StringGetAsync(key).ConfigureAwait(false);
         if (value.IsNull)
         {
@@ -365,7 +392,7 @@ public sealed class NearCache : IAsyncDisposable
         RedisValue value;
         try
         {
-            Interlocked.Increment(ref _serverReads);
+            CountServerRead();
             value = await Database.StringGetAsync(key).ConfigureAwait(false);
         }
         catch
