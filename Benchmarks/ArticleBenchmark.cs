@@ -21,6 +21,7 @@ namespace Benchmarks;
 /// </remarks>
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
+[MemoryDiagnoser]
 public class ArticleBenchmark
 {
     private const int Payloads = 10;
