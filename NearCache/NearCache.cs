@@ -143,7 +143,7 @@ public sealed class NearCache : IAsyncDisposable
 
     /// <summary>
     /// SET through the near cache: writes <paramref name="value"/> and keeps it as the local copy once the server
-    /// acknowledged it, so the next read is local (see <see cref="NearCacheWrite.Keep"/> for when it is not).
+    /// acknowledged it, so the next read is local (see <see cref="NearCacheWrite.Keep(RedisValue)"/> for when it is not).
     /// </summary>
     public async Task<bool> StringSetAsync(RedisKey key, RedisValue value, TimeSpan? expiry = null, When when = When.Always)
     {
@@ -151,7 +151,7 @@ public sealed class NearCache : IAsyncDisposable
         var written = await Database.StringSetAsync(key, value, expiry, when).ConfigureAwait(false);
         if (written && !value.IsNull)
         {
-            write.Keep(value);
+            write.Keep(value, expiry);
         }
 
         return written;
@@ -166,7 +166,7 @@ public sealed class NearCache : IAsyncDisposable
 
     /// <summary>
     /// Starts a write of <paramref name="key"/> made through <see cref="Database"/> (a script, a transaction): drops
-    /// the local copy now; <see cref="NearCacheWrite.Keep"/> records the value written once it is acknowledged.
+    /// the local copy now; <see cref="NearCacheWrite.Keep(RedisValue)"/> records the value written once it is acknowledged.
     /// </summary>
     public NearCacheWrite BeginWrite(RedisKey key)
     {
@@ -227,9 +227,10 @@ public sealed class NearCache : IAsyncDisposable
         _store.Clear();
     }
 
-    internal bool KeepWritten(RedisKey key, string localKey, object token, object? armedAt, RedisValue value)
+    /// <summary>Keeps a written value; <paramref name="expiresAt"/>: <see cref="Environment.TickCount64"/> deadline, 0 for none.</summary>
+    internal bool KeepWritten(RedisKey key, string localKey, object token, object? armedAt, RedisValue value, long expiresAt)
     {
-        if (value.IsNull || _disposed != 0)
+        if (value.IsNull || _disposed != 0 || (expiresAt != 0 && Environment.TickCount64 >= expiresAt))
         {
             return false;
         }
@@ -241,7 +242,7 @@ public sealed class NearCache : IAsyncDisposable
 
         // A copy of the caller's bytes: the caller may reuse its buffer once the write is done.
         var bytes = ((ReadOnlyMemory<byte>)value).ToArray();
-        return _store.KeepWritten(localKey, token, bytes, _tracking is null ? LocalVersion(bytes) : null);
+        return _store.KeepWritten(localKey, token, bytes, _tracking is null ? LocalVersion(bytes) : null, expiresAt);
     }
 
     internal void EndWrite(string localKey, object token) => _store.EndWrite(localKey, token);
