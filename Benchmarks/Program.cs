@@ -23,10 +23,12 @@ static int RunArticle()
         .WithToolchain(InProcessEmitToolchain.Instance)
         .WithLaunchCount(1)
         .WithWarmupCount(3)
-        .WithIterationCount(10);
+        .WithIterationCount(15);
     var config = DefaultConfig.Instance
         .AddJob(job)
         .AddColumn(StatisticColumn.Median)
+        .AddColumn(new MedianRatioColumn())
+        .AddColumn(new ArticleColumn())
         .WithOptions(ConfigOptions.JoinSummary)
         .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "BenchmarkDotNet.Artifacts"));
     var summary = BenchmarkRunner.Run<ArticleBenchmark>(config);
