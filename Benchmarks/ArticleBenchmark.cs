@@ -46,6 +46,14 @@ public class ArticleBenchmark
     public void SetupClusterNearCoherent() => StartAsync(cluster: true,
         new NearCacheOptions { Mode = NearCacheMode.Coherent, VersionStamp = NearCacheVersionStamp.Prefix }).GetAwaiter().GetResult();
 
+    // The article's own comparison, for a reader who has the servers: REDIS_SERVERS and SOSS_SERVERS in the article's
+    // host__port form (Program.cs leaves these rows out when the variable is not set).
+    [GlobalSetup(Targets = [nameof(ExternalRedis100Reads), nameof(ExternalRedis1Read)])]
+    public void SetupExternalRedis() => ConnectAsync(ExternalServers.ConnectionString(ExternalServers.Redis), nearCache: null).GetAwaiter().GetResult();
+
+    [GlobalSetup(Targets = [nameof(Soss100Reads), nameof(Soss1Read)])]
+    public void SetupSoss() => ConnectAsync(ExternalServers.ConnectionString(ExternalServers.Soss), nearCache: null).GetAwaiter().GetResult();
+
     [GlobalSetup(Targets = [nameof(ClusterNearTracking100Reads), nameof(ClusterNearTracking1Read)])]
     public void SetupClusterNearTracking()
         => StartAsync(cluster: true, new NearCacheOptions { Mode = NearCacheMode.Tracking }).GetAwaiter().GetResult();
@@ -66,6 +74,12 @@ public class ArticleBenchmark
     [Benchmark(Description = "cluster + near cache (tracking)"), BenchmarkCategory("100 reads each")]
     public Task<long> ClusterNearTracking100Reads() => WriteThenReadNearAsync(100);
 
+    [Benchmark(Description = "Redis at REDIS_SERVERS"), BenchmarkCategory("100 reads each")]
+    public Task<long> ExternalRedis100Reads() => WriteThenReadAsync(100);
+
+    [Benchmark(Description = "ScaleOut StateServer at SOSS_SERVERS"), BenchmarkCategory("100 reads each")]
+    public Task<long> Soss100Reads() => WriteThenReadAsync(100);
+
     [Benchmark(Description = "single Redis"), BenchmarkCategory("1 read each")]
     public Task<long> SingleRedis1Read() => WriteThenReadAsync(1);
 
@@ -77,6 +91,12 @@ public class ArticleBenchmark
 
     [Benchmark(Description = "cluster + near cache (tracking)"), BenchmarkCategory("1 read each")]
     public Task<long> ClusterNearTracking1Read() => WriteThenReadNearAsync(1);
+
+    [Benchmark(Description = "Redis at REDIS_SERVERS"), BenchmarkCategory("1 read each")]
+    public Task<long> ExternalRedis1Read() => WriteThenReadAsync(1);
+
+    [Benchmark(Description = "ScaleOut StateServer at SOSS_SERVERS"), BenchmarkCategory("1 read each")]
+    public Task<long> Soss1Read() => WriteThenReadAsync(1);
 
     private async Task<long> WriteThenReadAsync(int readsEach)
     {
@@ -153,6 +173,11 @@ public class ArticleBenchmark
             connectionString = _servers.ConnectionString(await _servers.StartAsync());
         }
 
+        await ConnectAsync(connectionString, nearCache);
+    }
+
+    private async Task ConnectAsync(string connectionString, NearCacheOptions? nearCache)
+    {
         // Stamped payloads carry the versioned cache-aside's header, v<version>|, before the same 20,000 bytes.
         var stamped = nearCache?.VersionStamp == NearCacheVersionStamp.Prefix;
         for (var i = 0; i < Payloads; i++)
