@@ -7,4 +7,5 @@ namespace LoadGen.Lab;
 /// <param name="Label">What it is, e.g. <c>→ naive</c> or <c>add master</c>.</param>
 /// <param name="Outcome"><c>running</c>, <c>done</c> or <c>failed</c>.</param>
 /// <param name="Detail">How long it took, or why it failed.</param>
-public sealed record LabMarker(long Id, long Time, string Kind, string Label, string Outcome, string? Detail);
+/// <param name="EndTime">When it ended, in Unix milliseconds (null while running).</param>
+public sealed record LabMarker(long Id, long Time, string Kind, string Label, string Outcome, string? Detail, long? EndTime = null);

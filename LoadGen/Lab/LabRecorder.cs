@@ -8,19 +8,40 @@ namespace LoadGen.Lab;
 /// What the lab page draws: one point per second across runs (the last <see cref="HistorySeconds"/>), the markers of
 /// switches and operations, and totals per topology. Fed by the runner as an <see cref="ILoadObserver"/>.
 /// </summary>
-public sealed class LabRecorder(TopologyTracker topology, TimeProvider? time = null) : ILoadObserver
+public sealed class LabRecorder : ILoadObserver
 {
     /// <summary>Seconds of history kept: the page shows 5 minutes, a little more survives a slow poll.</summary>
     public const int HistorySeconds = 600;
 
     private const int MaxMarkers = 200;
 
-    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly TopologyTracker _topology;
+    private readonly TimeProvider _time;
     private readonly Lock _lock = new();
+    private readonly List<(long Time, string Name)> _changes = [];
     private readonly Queue<TimelinePoint> _points = new();
     private readonly List<LabMarker> _markers = [];
     private readonly ConcurrentDictionary<string, TopologyTotals> _totals = new(StringComparer.Ordinal);
     private long _nextMarkerId;
+
+    /// <summary>Starts recording; the topology's changes are followed from now on.</summary>
+    public LabRecorder(TopologyTracker topology, TimeProvider? time = null)
+    {
+        _topology = topology;
+        _time = time ?? TimeProvider.System;
+        _changes.Add((long.MinValue, topology.Current));
+        topology.Changed += (_, name) =>
+        {
+            lock (_lock)
+            {
+                _changes.Add((_time.GetUtcNow().ToUnixTimeMilliseconds(), name));
+                if (_changes.Count > MaxMarkers)
+                {
+                    _changes.RemoveAt(0);
+                }
+            }
+        };
+    }
 
     /// <summary>The last <paramref name="seconds"/> seconds of points and the markers in that window.</summary>
     public (IReadOnlyList<TimelinePoint> Points, IReadOnlyList<LabMarker> Markers) Window(int seconds)
@@ -56,7 +77,7 @@ public sealed class LabRecorder(TopologyTracker topology, TimeProvider? time = n
             var index = _markers.FindIndex(m => m.Id == id);
             if (index >= 0)
             {
-                _markers[index] = _markers[index] with { Outcome = succeeded ? "done" : "failed", Detail = detail };
+                _markers[index] = _markers[index] with { Outcome = succeeded ? "done" : "failed", Detail = detail, EndTime = _time.GetUtcNow().ToUnixTimeMilliseconds() };
             }
         }
     }
@@ -91,7 +112,9 @@ public sealed class LabRecorder(TopologyTracker topology, TimeProvider? time = n
     /// <inheritdoc />
     public void OnSecond(SecondStats second, DateTimeOffset startedAt)
     {
-        var current = topology.Current;
+        // A second belongs to the topology in use when it began: the second in which a switch ends still counts for the
+        // old one, so every second shown under the new topology began after the switch was done.
+        var current = TopologyAt(startedAt.ToUnixTimeMilliseconds());
         var hasTraffic = second.ReadsPerSecond + second.WritesPerSecond + second.Errors > 0;
         var point = new TimelinePoint(
             startedAt.ToUnixTimeMilliseconds(),
@@ -119,8 +142,24 @@ public sealed class LabRecorder(TopologyTracker topology, TimeProvider? time = n
         }
     }
 
+    private string TopologyAt(long time)
+    {
+        lock (_lock)
+        {
+            for (var i = _changes.Count - 1; i >= 0; i--)
+            {
+                if (_changes[i].Time <= time)
+                {
+                    return _changes[i].Name;
+                }
+            }
+
+            return _changes[0].Name;
+        }
+    }
+
     private TopologyTotals Totals(string? name = null) =>
-        _totals.GetOrAdd(name ?? topology.Current, static (n, time) => new TopologyTotals(n, time.GetTimestamp()), _time);
+        _totals.GetOrAdd(name ?? _topology.Current, static (n, time) => new TopologyTotals(n, time.GetTimestamp()), _time);
 
     /// <summary>Totals of one topology; seconds and DB rates are added by the one ticker, requests by every client.</summary>
     private sealed class TopologyTotals(string name, long firstSeen)
