@@ -78,7 +78,8 @@ function markerAnnotations(markers) {
     annotations['m' + m.id] = {
       type: 'line', xMin: m.time, xMax: m.time, borderColor: color, borderWidth: 1.5,
       borderDash: m.outcome === 'running' ? [4, 4] : [],
-      label: { display: true, content: m.label, position: 'start', font: { size: 10 }, backgroundColor: color, padding: 2 },
+      // Staggered so that markers close in time do not hide each other's label.
+      label: { display: true, content: m.label, position: ['start', 'center', 'end'][m.id % 3], font: { size: 10 }, backgroundColor: color, padding: 2 },
     };
   }
   return annotations;
@@ -150,12 +151,13 @@ function drawDiagram(d) {
       `<strong>${n.role}</strong> ${escape(n.address)} <small class="muted">${escape(n.id.slice(0, 8))}</small>` +
       (n.failed ? ' <strong class="problem">failed</strong>' : '') + (n.running ? '' : ' <span class="muted">stopped</span>') +
       (n.role === 'master' ? `<div class="muted">slots ${ranges || 'none'} (${n.slotCount})</div><div class="slotbar">${bars}</div>` : '') +
-      (n.keys !== null && n.keys !== undefined ? `<div class="muted">${n.keys} keys</div>` : '') + `</div>`;
+      (n.keys !== null && n.keys !== undefined ? ` <span class="muted">${n.keys} keys</span>` : '') + `</div>`;
   };
   $('cluster').innerHTML =
     `<h2>${escape(cluster.name)}: <span data-testid="master-count">${masters.length}</span> masters, ` +
     `${cluster.nodes.length - masters.length} replicas, ${cluster.slotsCovered}/16384 slots, ${cluster.ok ? 'ok' : 'not ok'}</h2>` +
-    `<div class="nodes">${masters.map(m => node(m) + replicasOf(m.id).map(node).join('')).join('')}${orphans.map(node).join('')}</div>`;
+    `<div class="nodes">${masters.map(m => `<div class="group">${node(m)}${replicasOf(m.id).map(node).join('')}</div>`).join('')}` +
+    (orphans.length ? `<div class="group">${orphans.map(node).join('')}</div>` : '') + `</div>`;
   fillNodes(cluster.nodes);
 }
 
