@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 
-namespace Topology.FunctionalTests;
+namespace AppHost.EndToEndTests;
 
 /// <summary>Reads and price writes of products through a web replica or the load balancer.</summary>
 public static class Storefront

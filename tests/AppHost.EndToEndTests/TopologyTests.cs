@@ -2,16 +2,16 @@ using System.Net.Http.Json;
 using System.Net;
 using Xunit.Abstractions;
 
-namespace Topology.FunctionalTests;
+namespace AppHost.EndToEndTests;
 
-[Collection(SampleStackCollection.Name)]
-public sealed class TopologyTests(SampleStack stack, ITestOutputHelper output)
+[Collection(SampleAppCollection.Name)]
+public sealed class TopologyTests(SampleApp stack, ITestOutputHelper output)
 {
     [Fact]
     public async Task EveryTopologyStartsAndServes()
     {
         using var lb = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = stack.LoadBalancer };
-        foreach (var topology in AppHost.Topologies.Topology.All)
+        foreach (var topology in global::AppHost.Topologies.Topology.All)
         {
             var result = await stack.SwitchAsync(topology.Name);
             output.WriteLine($"{result.From} -> {result.To}: {result.ElapsedMilliseconds:0} ms, {result.Steps.Count} steps");
@@ -29,7 +29,7 @@ public sealed class TopologyTests(SampleStack stack, ITestOutputHelper output)
             Assert.Equal(topology.Name == "none" ? "bypass" : "miss", first.Cache);
             Assert.Equal(topology.Name == "none" ? "bypass" : "hit", second.Cache);
 
-            var status = await stack.AppHost.GetFromJsonAsync<AppHost.Topologies.TopologyStatus>("/api/topology");
+            var status = await stack.Control.GetFromJsonAsync<global::AppHost.Topologies.TopologyStatus>("/api/topology");
             Assert.Equal(topology.Name, status!.Current);
         }
     }

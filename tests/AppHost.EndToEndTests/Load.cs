@@ -3,7 +3,7 @@ using LoadGen.Running;
 using LoadGen.Workloads;
 using Xunit.Abstractions;
 
-namespace Topology.FunctionalTests;
+namespace AppHost.EndToEndTests;
 
 /// <summary>A bounded LoadGen load through the load balancer while a test changes the system.</summary>
 public sealed class Load : IAsyncDisposable
@@ -15,7 +15,7 @@ public sealed class Load : IAsyncDisposable
     private readonly LoadRunner _runner;
     private readonly Task<RunSummary> _run;
 
-    private Load(SampleStack stack, string label)
+    private Load(SampleApp stack, string label)
     {
         var workload = new Workload
         {
@@ -35,7 +35,7 @@ public sealed class Load : IAsyncDisposable
     }
 
     /// <summary>Starts the load and lets it run for a second, so the operation under test happens under it.</summary>
-    public static async Task<Load> StartAsync(SampleStack stack, string label)
+    public static async Task<Load> StartAsync(SampleApp stack, string label)
     {
         var load = new Load(stack, label);
         await Task.Delay(TimeSpan.FromSeconds(1));

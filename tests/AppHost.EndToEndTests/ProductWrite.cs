@@ -1,4 +1,4 @@
-namespace Topology.FunctionalTests;
+namespace AppHost.EndToEndTests;
 
 /// <summary>One acknowledged write: the new version and <c>X-Cache-Invalidation</c>.</summary>
 public sealed record ProductWrite(int Version, string Invalidation);
