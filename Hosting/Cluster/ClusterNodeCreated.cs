@@ -1,4 +1,4 @@
-namespace Hosting.Cluster;
+namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary>The answer of an operation that created a node.</summary>
 /// <param name="NodeId">The 40-character node id.</param>

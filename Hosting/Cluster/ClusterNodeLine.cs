@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Hosting.Cluster;
+namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary>One line of <c>CLUSTER NODES</c>, parsed.</summary>
 internal sealed record ClusterNodeLine(

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Hosting.Cluster;
+namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary>The role of a node in the cluster.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<ClusterNodeRole>))]

@@ -1,4 +1,4 @@
-namespace Hosting.Cluster;
+namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary>One node as the cluster sees it, plus what the manager knows about its process.</summary>
 /// <param name="Id">The 40-character node id.</param>

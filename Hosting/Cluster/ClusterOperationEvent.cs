@@ -1,4 +1,4 @@
-namespace Hosting.Cluster;
+namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary>One step of a cluster operation, as shown in the dashboard and the log.</summary>
 /// <param name="Operation">The operation, e.g. <c>AddMaster</c>.</param>

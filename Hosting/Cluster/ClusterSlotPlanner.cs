@@ -1,4 +1,4 @@
-namespace Hosting.Cluster;
+namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary>
 /// Plans which slots move where so every master ends with the same number of slots (within one), moving as few

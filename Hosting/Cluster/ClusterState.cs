@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Hosting.Cluster;
+namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary>A snapshot of the whole cluster.</summary>
 /// <param name="Ok">Whether every running node reports <c>cluster_state:ok</c>.</param>

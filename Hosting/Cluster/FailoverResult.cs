@@ -1,4 +1,4 @@
-namespace Hosting.Cluster;
+namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary>What <see cref="RedisClusterManager.KillMasterAsync"/> observed.</summary>
 /// <param name="KilledNodeId">The master that was killed with SIGKILL.</param>

@@ -1,68 +1,61 @@
-using Hosting.Cluster;
+using Aspire.Hosting.ApplicationModel;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
-namespace Hosting;
+namespace Aspire.Hosting;
 
 /// <summary>
-/// The cluster operations over HTTP, for the dashboard's buttons and for scripts:
-/// <c>GET /api/clusters/{name}</c> (state), <c>GET .../events</c>, <c>POST .../masters</c>, <c>POST .../replicas</c>,
-/// <c>DELETE .../nodes/{nodeId}</c>, <c>POST .../failover</c>, <c>POST .../nodes/{nodeId}/restart</c>, <c>POST .../reset</c>.
-/// Each call returns when the operation is done; bad input answers ProblemDetails.
+/// The cluster operations over HTTP, for the AppHost's control API, LoadGen and scripts:
+/// <c>GET /api/clusters/{name}</c> (state), <c>GET .../events</c>, <c>POST .../masters</c>, <c>POST .../replicas[?masterId=]</c>,
+/// <c>DELETE .../nodes/{nodeId}</c>, <c>POST .../failover[?nodeId=]</c>, <c>POST .../nodes/{nodeId}/restart</c>, <c>POST .../reset</c>.
+/// Each call returns when the operation is done. Errors are ProblemDetails: 404 unknown cluster or node, 409 an
+/// operation running or the cluster not started, 400 bad input, 504 the nodes did not settle.
 /// </summary>
 public static class RedisClusterApi
 {
-    /// <summary>Maps the cluster API for every <see cref="RedisClusterResource"/> of <paramref name="application"/>.</summary>
-    public static IEndpointRouteBuilder MapRedisClusterApi(this IEndpointRouteBuilder endpoints, DistributedApplication application)
+    /// <summary>Maps the cluster API onto the <see cref="RedisClusterOperations"/> of <paramref name="services"/> (the AppHost's <c>app.Services</c>).</summary>
+    public static IEndpointRouteBuilder MapRedisClusterApi(this IEndpointRouteBuilder endpoints, IServiceProvider services)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        ArgumentNullException.ThrowIfNull(application);
+        ArgumentNullException.ThrowIfNull(services);
+        var operations = services.GetRequiredService<RedisClusterOperations>();
         var api = endpoints.MapGroup("/api/clusters/{name}");
-        api.MapGet("/", (string name, CancellationToken ct) => RunAsync(application, name, async m => TypedResults.Ok(await m.GetStateAsync(ct))));
-        api.MapGet("/events", (string name) => RunAsync(application, name, m => Task.FromResult(TypedResults.Ok(m.RecentEvents))));
-        api.MapPost("/masters", (string name, CancellationToken ct) => RunAsync(application, name, async m => TypedResults.Ok(new ClusterNodeCreated(await m.AddMasterAsync(ct)))));
-        api.MapPost("/replicas", (string name, string? masterId, CancellationToken ct) => RunAsync(application, name, async m => TypedResults.Ok(new ClusterNodeCreated(await m.AddReplicaAsync(masterId, ct)))));
-        api.MapDelete("/nodes/{nodeId}", (string name, string nodeId, CancellationToken ct) => RunAsync(application, name, async m =>
+        api.MapGet("/", (string name, CancellationToken ct) => RunAsync(async () => TypedResults.Ok(await operations.GetStateAsync(name, ct))));
+        api.MapGet("/events", (string name) => RunAsync(() => Task.FromResult(TypedResults.Ok(operations.GetRecentEvents(name)))));
+        api.MapPost("/masters", (string name, CancellationToken ct) => RunAsync(async () => TypedResults.Ok(new ClusterNodeCreated(await operations.AddMasterAsync(name, ct)))));
+        api.MapPost("/replicas", (string name, string? masterId, CancellationToken ct) => RunAsync(async () => TypedResults.Ok(new ClusterNodeCreated(await operations.AddReplicaAsync(name, masterId, ct)))));
+        api.MapDelete("/nodes/{nodeId}", (string name, string nodeId, CancellationToken ct) => RunAsync(async () =>
         {
-            await m.RemoveNodeAsync(nodeId, ct);
+            await operations.RemoveNodeAsync(name, nodeId, ct);
             return TypedResults.NoContent();
         }));
-        api.MapPost("/failover", (string name, string? nodeId, CancellationToken ct) => RunAsync(application, name, async m => TypedResults.Ok(await m.KillMasterAsync(nodeId, ct))));
-        api.MapPost("/nodes/{nodeId}/restart", (string name, string nodeId, CancellationToken ct) => RunAsync(application, name, async m =>
+        api.MapPost("/failover", (string name, string? nodeId, CancellationToken ct) => RunAsync(async () => TypedResults.Ok(await operations.KillMasterAsync(name, nodeId, ct))));
+        api.MapPost("/nodes/{nodeId}/restart", (string name, string nodeId, CancellationToken ct) => RunAsync(async () =>
         {
-            await m.RestartNodeAsync(nodeId, ct);
+            await operations.RestartNodeAsync(name, nodeId, ct);
             return TypedResults.NoContent();
         }));
-        api.MapPost("/reset", (string name, CancellationToken ct) => RunAsync(application, name, async m =>
+        api.MapPost("/reset", (string name, CancellationToken ct) => RunAsync(async () =>
         {
-            await m.ResetAsync(ct);
+            await operations.ResetAsync(name, ct);
             return TypedResults.NoContent();
         }));
         return endpoints;
     }
 
-    private static async Task<Results<T, ProblemHttpResult>> RunAsync<T>(DistributedApplication application, string name, Func<RedisClusterManager, Task<T>> operation)
+    private static async Task<Results<T, ProblemHttpResult>> RunAsync<T>(Func<Task<T>> operation)
         where T : IResult
     {
-        RedisClusterManager manager;
         try
         {
-            manager = application.GetRedisCluster(name);
+            return await operation();
         }
-        catch (ArgumentException ex)
+        catch (KeyNotFoundException ex)
         {
-            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status404NotFound, title: "No such cluster");
-        }
-        catch (InvalidOperationException ex)
-        {
-            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict, title: "Cluster not started");
-        }
-
-        try
-        {
-            return await operation(manager);
+            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status404NotFound, title: "No such cluster or node");
         }
         catch (ArgumentException ex)
         {

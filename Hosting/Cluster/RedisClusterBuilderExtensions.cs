@@ -1,73 +1,152 @@
-using Hosting.ApplicationModel;
-using Hosting.Cluster;
+using System.Globalization;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Hosting;
+namespace Aspire.Hosting;
 
-/// <summary>Adds a self-managing Redis Cluster to the app model and reaches it at run time.</summary>
+/// <summary>Adds a self-managing Redis Cluster of local <c>redis-server</c> nodes to the app model.</summary>
 public static class RedisClusterBuilderExtensions
 {
     /// <summary>
-    /// Adds a Redis Cluster of <paramref name="masters"/> masters with <paramref name="replicasPerMaster"/> replicas
-    /// each, created (<c>redis-cli --cluster create</c>) when the application starts. Reference it with
-    /// <c>WithReference(cluster)</c> to inject <c>ConnectionStrings__{name}</c>, and <c>WaitFor(cluster)</c> to start
-    /// clients once every node reports <c>cluster_state:ok</c>.
+    /// Adds a Redis Cluster: a parent resource <paramref name="name"/> and its nodes <c>{name}-0..N</c>
+    /// (<paramref name="masters"/> × (1 + <paramref name="replicasPerMaster"/>) initial nodes, then
+    /// <paramref name="spareNodes"/> spares for "add master/replica"). Starting the cluster (at app start, or with
+    /// its Start command when marked <c>WithExplicitStart()</c>) starts the initial nodes and creates the cluster;
+    /// it is healthy when every node says <c>cluster_state:ok</c> with all 16384 slots covered. The operations
+    /// (<see cref="RedisClusterOperations"/>) are dashboard commands on it and can be mapped over HTTP with
+    /// <c>MapRedisClusterApi</c>. Reference it with <c>WithReference</c> for <c>ConnectionStrings__{name}</c>.
     /// </summary>
     public static IResourceBuilder<RedisClusterResource> AddRedisCluster(
-        this IDistributedApplicationBuilder builder, string name, int masters = 3, int replicasPerMaster = 1, TimeSpan? nodeTimeout = null)
+        this IDistributedApplicationBuilder builder, [ResourceName] string name, int masters = 3, int replicasPerMaster = 1, int spareNodes = 2)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
         if (masters < 3)
         {
             throw new ArgumentOutOfRangeException(nameof(masters), masters, "A Redis Cluster needs at least 3 masters.");
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(replicasPerMaster);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(masters * (1 + replicasPerMaster), 32);
-        var options = new RedisClusterOptions
+        ArgumentOutOfRangeException.ThrowIfNegative(spareNodes);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(masters * (1 + replicasPerMaster) + spareNodes, 32, nameof(spareNodes));
+
+        var password = builder.AddRedisPassword($"{name}-password");
+        var cluster = new RedisClusterResource(name, password.Resource, masters, replicasPerMaster, LocalFolders.Default(name));
+        var server = LocalBinaries.Find("redis-server");
+        var clusterBuilder = builder.AddResource(cluster)
+            .WithInitialState(new CustomResourceSnapshot
+            {
+                ResourceType = "RedisCluster",
+                State = KnownResourceStates.NotStarted,
+                Properties = [],
+            });
+
+        for (var i = 0; i < cluster.InitialNodeCount + spareNodes; i++)
         {
-            Masters = masters,
-            ReplicasPerMaster = replicasPerMaster,
-            DataDirectory = Path.Combine(builder.Options.StateDirectory, name),
-        };
-        if (nodeTimeout is { } timeout)
-        {
-            options = options with { NodeTimeout = timeout };
+            AddNode(builder, cluster, i, server);
         }
 
-        var resource = new RedisClusterResource(name, options);
+        builder.Services.TryAddSingleton<RedisClusterOperations>();
+        var healthCheckKey = $"{name}_check";
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            healthCheckKey, sp => new RedisClusterHealthCheck(sp.GetRequiredService<RedisClusterOperations>(), name), failureStatus: null, tags: null));
 
-        // One "replica" per initial node, so WaitFor(cluster) waits for every node; nodes added later are listed too.
-        resource.Annotations.Add(new ReplicaAnnotation(masters * (1 + replicasPerMaster)));
-        var added = builder.AddResource(resource);
-        resource.Processor = new RedisClusterProcessor(resource);
-        builder.Processors.Add(resource.Processor);
-        return added;
-    }
-
-    /// <summary>The manager of the running cluster named <paramref name="name"/>: add or remove nodes, fail over, reset.</summary>
-    public static RedisClusterManager GetRedisCluster(this DistributedApplication app, string name)
-    {
-        ArgumentNullException.ThrowIfNull(app);
-        var resource = app.Resources.OfType<RedisClusterResource>().FirstOrDefault(r => r.Name == name)
-            ?? throw new ArgumentException($"There is no Redis Cluster named '{name}'; add it with builder.AddRedisCluster(\"{name}\").", nameof(name));
-        return resource.Manager ?? throw new InvalidOperationException($"The Redis Cluster '{name}' is not started; call StartAsync on the application first.");
-    }
-
-    /// <summary>
-    /// Creates a cluster added with <c>.WithExplicitStart()</c> and completes when every node is healthy; returns
-    /// at once when the cluster was created already (its nodes may be failing over: that is the cluster's business).
-    /// </summary>
-    public static async Task StartRedisClusterAsync(this DistributedApplication app, string name, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(app);
-        var resource = app.Resources.OfType<RedisClusterResource>().FirstOrDefault(r => r.Name == name)
-            ?? throw new ArgumentException($"There is no Redis Cluster named '{name}'; add it with builder.AddRedisCluster(\"{name}\").", nameof(name));
-        var processor = resource.Processor ?? throw new InvalidOperationException($"The Redis Cluster '{name}' is not part of a started application.");
-        if (!processor.StartCreating())
+        // The operations follow the nodes' states from the start, and a cluster not marked WithExplicitStart is
+        // created once DCP has created the resources (its nodes exist, not started).
+        builder.Eventing.Subscribe<BeforeStartEvent>((e, _) =>
         {
-            return;
+            e.Services.GetRequiredService<RedisClusterOperations>().Attach();
+            return Task.CompletedTask;
+        });
+        builder.Eventing.Subscribe<AfterResourcesCreatedEvent>((e, ct) =>
+        {
+            if (!cluster.HasAnnotationOfType<ExplicitStartupAnnotation>())
+            {
+                e.Services.GetRequiredService<RedisClusterOperations>().StartInBackground(name);
+            }
+
+            return Task.CompletedTask;
+        });
+
+        return clusterBuilder
+            .WithHealthCheck(healthCheckKey)
+            .WithClusterCommands();
+    }
+
+    /// <summary>Keeps the node files in <paramref name="path"/> (one subfolder per node) instead of a new temp folder.</summary>
+    public static IResourceBuilder<RedisClusterResource> WithDataDirectory(this IResourceBuilder<RedisClusterResource> builder, string path)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        builder.WithAnnotation(new LocalDataDirectoryAnnotation(Path.GetFullPath(path)), ResourceAnnotationMutationBehavior.Replace);
+        foreach (var node in builder.Resource.Nodes)
+        {
+            Directory.CreateDirectory(node.Folder);
+            builder.ApplicationBuilder.CreateResourceBuilder(node).WithWorkingDirectory(node.Folder);
         }
 
-        await app.ResourceNotifications.WaitForResourceHealthyAsync(name, cancellationToken).ConfigureAwait(false);
+        return builder;
+    }
+
+    private static void AddNode(IDistributedApplicationBuilder builder, RedisClusterResource cluster, int index, string? server)
+    {
+        var port = LocalPorts.Next();
+        var node = new RedisClusterNodeResource($"{cluster.Name}-{index}", server ?? "redis-server", cluster.DataDirectory, cluster, index, port, LocalPorts.Next());
+        cluster.AddNode(node);
+        var configFile = () => Path.Combine(node.Folder, "redis.conf");
+        Directory.CreateDirectory(node.Folder);
+        builder.AddResource(node)
+            .WithEndpoint(RedisClusterNodeResource.PrimaryEndpointName, e =>
+            {
+                e.Port = node.Port;
+                e.TargetPort = node.Port;
+                e.IsProxied = false;
+                e.TargetHost = "127.0.0.1";
+                e.UriScheme = "tcp";
+            })
+            .WithExplicitStart()
+            .WithWorkingDirectory(node.Folder)
+            .WithArgs(ctx =>
+            {
+                ctx.Args.Add(configFile());
+                ctx.Args.Add("--port");
+                ctx.Args.Add(node.Port.ToString(CultureInfo.InvariantCulture));
+                ctx.Args.Add("--cluster-port");
+                ctx.Args.Add(node.BusPort.ToString(CultureInfo.InvariantCulture));
+                ctx.Args.Add("--bind");
+                ctx.Args.Add("127.0.0.1");
+                ctx.Args.Add("--protected-mode");
+                ctx.Args.Add("yes");
+            })
+            .OnBeforeResourceStarted(async (r, _, ct) =>
+            {
+                if (server is null)
+                {
+                    throw new DistributedApplicationException(LocalBinaries.NotInstalled("redis-server", "redis-server"));
+                }
+
+                // Runs on every start, a restart included: writes the config, keeps nodes.conf (the node's identity,
+                // so a restarted node rejoins as itself). Operations that need a fresh node delete the folder first.
+                var secret = await r.Parent.PasswordParameter.GetValueAsync(ct).ConfigureAwait(false);
+                Directory.CreateDirectory(r.Folder);
+                LocalFolders.WriteSecretFile(configFile(), string.Create(CultureInfo.InvariantCulture, $"""
+                    # Written by the AppHost on every start (0600: it holds the password, kept off the command line).
+                    requirepass "{secret}"
+                    masterauth "{secret}"
+                    cluster-enabled yes
+                    cluster-config-file "{Path.Combine(r.Folder, "nodes.conf")}"
+                    cluster-node-timeout {(long)cluster.NodeTimeout.TotalMilliseconds}
+                    dir "{r.Folder}"
+                    # A cache: nothing on disk; a node that restarts gets its data back from its master.
+                    save ""
+                    appendonly no
+                    # Redis waits 5 s for more replicas before a diskless full sync; a replica that has not synced
+                    # cannot be promoted, so that wait would be a window after create/add in which failover fails.
+                    repl-diskless-sync-delay 0
+
+                    """));
+            });
     }
 }

@@ -1,26 +1,74 @@
-using Hosting.ApplicationModel;
+using System.Globalization;
 
-namespace Hosting.Cluster;
+namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary>
-/// A Redis Cluster in the app model: its nodes are created when the application starts, listed in the dashboard
-/// as replicas of this resource, and managed at run time through <see cref="Manager"/>.
+/// A Redis Cluster of local <c>redis-server</c> nodes. The cluster itself is a custom resource (its state is what
+/// <see cref="RedisClusterOperations"/> publishes); its nodes are explicit-start, non-proxied executable children
+/// <c>{name}-0..N</c>: the initial masters and replicas first, then the spare nodes that "add master/replica" use
+/// (DCP cannot add resources once the app runs).
 /// </summary>
-public sealed class RedisClusterResource(string name, RedisClusterOptions options) : Resource(name), IResourceWithConnectionString
+public sealed class RedisClusterResource : Resource, IResourceWithConnectionString
 {
-    /// <inheritdoc />
-    public override string ResourceType => "RedisCluster";
+    private readonly List<RedisClusterNodeResource> _nodes = [];
 
-    /// <summary>How the cluster is built (masters, replicas per master, node timeout).</summary>
-    public RedisClusterOptions Options { get; } = options;
+    /// <summary>Creates the resource; <c>AddRedisCluster</c> adds its nodes.</summary>
+    /// <param name="name">The resource name.</param>
+    /// <param name="password">The password of every node (<c>requirepass</c> and <c>masterauth</c>).</param>
+    /// <param name="masters">Masters created on start (3 or more).</param>
+    /// <param name="replicasPerMaster">Replicas per master created on start.</param>
+    /// <param name="defaultDataDirectory">The folder of the node files when <c>WithDataDirectory</c> is not used.</param>
+    public RedisClusterResource(string name, ParameterResource password, int masters, int replicasPerMaster, string defaultDataDirectory)
+        : base(name)
+    {
+        PasswordParameter = password;
+        Masters = masters;
+        ReplicasPerMaster = replicasPerMaster;
+        DefaultDataDirectory = defaultDataDirectory;
+    }
 
-    /// <summary>The manager of the running cluster; <c>null</c> until the application starts.</summary>
-    public RedisClusterManager? Manager { get; internal set; }
+    /// <summary>The password of every node.</summary>
+    public ParameterResource PasswordParameter { get; }
 
-    /// <summary>The part of the run loop that creates and watches the cluster.</summary>
-    internal RedisClusterProcessor? Processor { get; set; }
+    /// <summary>Masters created on start.</summary>
+    public int Masters { get; }
 
-    /// <summary>The StackExchange.Redis-format connection string: every node, then <c>password=...</c>.</summary>
-    public string GetConnectionString() => Manager?.ConnectionString
-        ?? throw new InvalidOperationException($"The Redis Cluster '{Name}' gets its ports when the application starts; read its connection string after DistributedApplication.StartAsync.");
+    /// <summary>Replicas per master created on start.</summary>
+    public int ReplicasPerMaster { get; }
+
+    /// <summary>The number of nodes the cluster is created with (masters × (1 + replicas per master)).</summary>
+    public int InitialNodeCount => Masters * (1 + ReplicasPerMaster);
+
+    /// <summary>Every node resource, initial nodes first, then the spares.</summary>
+    public IReadOnlyList<RedisClusterNodeResource> Nodes => _nodes;
+
+    /// <summary>
+    /// <c>cluster-node-timeout</c>: how long a master may be unreachable before a replica takes over. Lower than
+    /// Redis' 15 s default so that a failover can be watched.
+    /// </summary>
+    public TimeSpan NodeTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long an operation may wait for the nodes to agree before it fails.</summary>
+    public TimeSpan OperationTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The folder of the node files (one subfolder per node).</summary>
+    public string DataDirectory => this.TryGetLastAnnotation<LocalDataDirectoryAnnotation>(out var folder) ? folder.Path : DefaultDataDirectory;
+
+    internal string DefaultDataDirectory { get; }
+
+    /// <summary>
+    /// Every initial node's <c>127.0.0.1:port</c>, then <c>password=…</c> (StackExchange.Redis format; a client
+    /// discovers the rest of the cluster from any node). Built from the ports fixed at model-build time, not from
+    /// endpoint allocations, so it resolves as soon as the app starts, while the cluster is not started yet.
+    /// </summary>
+    public ReferenceExpression ConnectionStringExpression
+    {
+        get
+        {
+            var hosts = string.Join(',', _nodes.Take(InitialNodeCount).Select(n => "127.0.0.1:" + n.Port.ToString(CultureInfo.InvariantCulture)));
+            return ReferenceExpression.Create($"{hosts},password={PasswordParameter}");
+        }
+    }
+
+    internal void AddNode(RedisClusterNodeResource node) => _nodes.Add(node);
 }

@@ -1,4 +1,4 @@
-namespace Hosting.Cluster;
+namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary>One step of a rebalance plan: move the slots of <paramref name="Range"/> from one master to another.</summary>
 /// <param name="Range">The contiguous slots to move.</param>

@@ -1,4 +1,4 @@
-namespace Hosting.Cluster;
+namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary>An inclusive range of hash slots, e.g. <c>0-5460</c>.</summary>
 public readonly record struct SlotRange(int Start, int End)

@@ -1,4 +1,4 @@
-using Hosting.Cluster;
+using Aspire.Hosting.ApplicationModel;
 
 namespace Hosting.UnitTests;
 

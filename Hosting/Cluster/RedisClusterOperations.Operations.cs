@@ -1,0 +1,313 @@
+using System.Diagnostics;
+using System.Globalization;
+using StackExchange.Redis;
+
+namespace Aspire.Hosting.ApplicationModel;
+
+public sealed partial class RedisClusterOperations
+{
+    /// <summary>
+    /// Starts a spare node, joins it as a master, and moves slots onto it (with their keys, under load) until every
+    /// master owns the same number of slots (within one).
+    /// </summary>
+    /// <returns>The node id of the new master.</returns>
+    public Task<string> AddMasterAsync(string clusterName, CancellationToken cancellationToken = default)
+    {
+        var runtime = Runtime(clusterName);
+        return RunAsync(runtime, "AddMaster", async ct =>
+        {
+            await RepairOpenSlotsAsync(runtime, "AddMaster", ct).ConfigureAwait(false);
+            var id = await StartAndJoinAsync(runtime, "AddMaster", ct).ConfigureAwait(false);
+            await RebalanceAsync(runtime, "AddMaster", [], ct).ConfigureAwait(false);
+            return id;
+        }, cancellationToken);
+    }
+
+    /// <summary>Starts a spare node and makes it a replica of <paramref name="masterId"/>, or of the master with the fewest replicas.</summary>
+    /// <returns>The node id of the new replica.</returns>
+    public Task<string> AddReplicaAsync(string clusterName, string? masterId = null, CancellationToken cancellationToken = default)
+    {
+        var runtime = Runtime(clusterName);
+        return RunAsync(runtime, "AddReplica", async ct =>
+        {
+            await RepairOpenSlotsAsync(runtime, "AddReplica", ct).ConfigureAwait(false);
+            var view = await GetViewAsync(runtime, ct).ConfigureAwait(false);
+            var master = string.IsNullOrEmpty(masterId) ? MasterWithFewestReplicas(view, except: null) : FindNode(runtime, view, masterId);
+            if (!master.IsMaster || master.IsFailed)
+            {
+                throw new ArgumentException($"Node '{masterId}' is not a running master; pick a master id from the cluster's state.", nameof(masterId));
+            }
+
+            var id = await StartAndJoinAsync(runtime, "AddReplica", ct).ConfigureAwait(false);
+            var port = PortOf(await GetViewAsync(runtime, ct).ConfigureAwait(false), id);
+            Report(runtime, "AddReplica", "replicate", $"{id[..8]} replicates {master.Id[..8]} ({Address(master.Port)})");
+            await ExecuteAsync(runtime, port, ct, "CLUSTER", "REPLICATE", master.Id).ConfigureAwait(false);
+            await WaitForAgreementAsync(runtime, v => v.Any(n => n.Id == id && n.MasterId == master.Id), "the replica follows its master", ct).ConfigureAwait(false);
+            await WaitForReplicationLinkAsync(runtime, port, ct).ConfigureAwait(false);
+            return id;
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Removes a node. A master first hands all its slots and keys to the other masters (spread evenly), and its
+    /// replicas follow other masters; then every node forgets it and DCP stops it. Its node resource becomes a
+    /// spare again.
+    /// </summary>
+    /// <param name="clusterName">The cluster.</param>
+    /// <param name="nodeId">A node id (or a unique prefix), its <c>127.0.0.1:port</c>, or its resource name.</param>
+    /// <param name="cancellationToken">Stops waiting; slots left half-moved are finished by the next operation.</param>
+    public Task RemoveNodeAsync(string clusterName, string nodeId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(nodeId);
+        var runtime = Runtime(clusterName);
+        return RunAsync(runtime, "RemoveNode", async ct =>
+        {
+            await RepairOpenSlotsAsync(runtime, "RemoveNode", ct).ConfigureAwait(false);
+            var view = await GetViewAsync(runtime, ct).ConfigureAwait(false);
+            var node = FindNode(runtime, view, nodeId);
+            if (node.IsMaster && !node.IsFailed)
+            {
+                var others = view.Where(n => n.IsMaster && !n.IsFailed && n.Id != node.Id).ToList();
+                if (others.Count == 0)
+                {
+                    throw new InvalidOperationException("The last master cannot be removed; reset the cluster to start over.");
+                }
+
+                if (node.SlotCount > 0)
+                {
+                    await RebalanceAsync(runtime, "RemoveNode", [node.Id], ct).ConfigureAwait(false);
+                    view = await GetViewAsync(runtime, ct).ConfigureAwait(false);
+                }
+
+                foreach (var replica in view.Where(n => n.MasterId == node.Id && !n.IsFailed))
+                {
+                    var target = MasterWithFewestReplicas(view, except: node.Id);
+                    Report(runtime, "RemoveNode", "repoint", $"replica {replica.Id[..8]} now follows {target.Id[..8]}");
+                    await ExecuteAsync(runtime, replica.Port, ct, "CLUSTER", "REPLICATE", target.Id).ConfigureAwait(false);
+                    view = await WaitForAgreementAsync(runtime, v => v.Any(n => n.Id == replica.Id && n.MasterId == target.Id), "the replica follows its new master", ct).ConfigureAwait(false);
+                }
+            }
+
+            await ForgetAndStopAsync(runtime, node, ct).ConfigureAwait(false);
+            await WaitForAgreementAsync(runtime, v => v.All(n => n.Id != node.Id), "the node is forgotten", ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Kills a master with SIGKILL (<paramref name="nodeId"/>, or the first master that has a replica) and waits
+    /// until one of its replicas was promoted and every running node says <c>cluster_state:ok</c> again.
+    /// </summary>
+    public Task<FailoverResult> KillMasterAsync(string clusterName, string? nodeId = null, CancellationToken cancellationToken = default)
+    {
+        var runtime = Runtime(clusterName);
+        return RunAsync(runtime, "KillMaster", async ct =>
+        {
+            var view = await GetViewAsync(runtime, ct).ConfigureAwait(false);
+            var master = string.IsNullOrEmpty(nodeId)
+                ? view.Where(n => n.IsMaster && !n.IsFailed && n.SlotCount > 0 && view.Any(r => r.MasterId == n.Id && !r.IsFailed))
+                    .OrderBy(n => n.Slots[0].Start)
+                    .FirstOrDefault() ?? throw new InvalidOperationException("No master with slots has a running replica to fail over to; add a replica first.")
+                : FindNode(runtime, view, nodeId);
+            if (!master.IsMaster || master.IsFailed)
+            {
+                throw new ArgumentException($"Node '{nodeId}' is not a running master; pick a master id from the cluster's state.", nameof(nodeId));
+            }
+
+            var replicas = view.Where(r => r.MasterId == master.Id && !r.IsFailed).Select(r => r.Id).ToHashSet();
+            if (replicas.Count == 0)
+            {
+                throw new InvalidOperationException($"Master {master.Id[..8]} has no replica, so killing it would leave its slots without an owner; add a replica first.");
+            }
+
+            // A replica that never finished syncing cannot be promoted; do not kill before one has.
+            await WaitForReplicationLinkAsync(runtime, view.First(r => replicas.Contains(r.Id)).Port, ct).ConfigureAwait(false);
+            var info = (string?)await ExecuteAsync(runtime, master.Port, ct, "INFO", "server").ConfigureAwait(false);
+            var pid = int.Parse(ReadInfo(info, "process_id") ?? throw new InvalidOperationException($"{Address(master.Port)} did not say its process_id."), CultureInfo.InvariantCulture);
+            var node = NodeOf(runtime, master.Port);
+
+            Report(runtime, "KillMaster", "kill", $"SIGKILL master {master.Id[..8]} ({node.Name}, {Address(master.Port)}, pid {pid}) holding {master.SlotCount} slots");
+            var watch = Stopwatch.StartNew();
+
+            // SIGKILL, not DCP's stop: a crash gives the node no chance to hand anything over, which is the point.
+            using (var process = Process.GetProcessById(pid))
+            {
+                process.Kill();
+            }
+
+            DropConnection(runtime, master.Port);
+            await WaitForNodeEndedAsync(runtime, node, ct).ConfigureAwait(false);
+
+            Report(runtime, "KillMaster", "wait", $"waiting for a replica to be promoted (cluster-node-timeout {runtime.Resource.NodeTimeout.TotalMilliseconds:0} ms)");
+            var settled = await WaitForAgreementAsync(
+                runtime,
+                v => v.Any(n => replicas.Contains(n.Id) && n.IsMaster && n.SlotCount == master.SlotCount),
+                "a replica took over the slots",
+                ct).ConfigureAwait(false);
+            watch.Stop();
+            var promoted = settled.First(n => replicas.Contains(n.Id) && n.IsMaster);
+            Report(runtime, "KillMaster", "promoted", $"replica {promoted.Id[..8]} ({Address(promoted.Port)}) is master; cluster ok after {watch.Elapsed.TotalMilliseconds:0} ms");
+            return new FailoverResult(master.Id, promoted.Id, watch.Elapsed);
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts a stopped (killed) node again with its node file; a former master whose slots were taken over comes
+    /// back as a replica of the new master.
+    /// </summary>
+    public Task RestartNodeAsync(string clusterName, string nodeId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(nodeId);
+        var runtime = Runtime(clusterName);
+        return RunAsync(runtime, "RestartNode", async ct =>
+        {
+            var view = await GetViewAsync(runtime, ct).ConfigureAwait(false);
+            var line = FindNode(runtime, view, nodeId);
+            var node = NodeOf(runtime, line.Port);
+            if (IsRunning(node))
+            {
+                throw new InvalidOperationException($"Node {line.Id[..8]} ({node.Name}, {node.Address}) is running; only a stopped or killed node can be restarted.");
+            }
+
+            Report(runtime, "RestartNode", "start", $"starting {node.Name} ({node.Address}) again with its node file");
+            await StartNodeAsync(runtime, node, ct).ConfigureAwait(false);
+
+            // It rejoins from nodes.conf; seeing a higher config epoch for its old slots, it turns replica.
+            var settled = await WaitForAgreementAsync(runtime, v => v.Any(n => n.Id == line.Id && !n.IsFailed), "the node is back", ct).ConfigureAwait(false);
+            var back = settled.First(n => n.Id == line.Id);
+            if (back.IsMaster && back.SlotCount == 0)
+            {
+                var target = MasterWithFewestReplicas(settled, except: line.Id);
+                Report(runtime, "RestartNode", "replicate", $"{line.Id[..8]} came back without slots; it now follows {target.Id[..8]}");
+                await ExecuteAsync(runtime, node.Port, ct, "CLUSTER", "REPLICATE", target.Id).ConfigureAwait(false);
+                settled = await WaitForAgreementAsync(runtime, v => v.Any(n => n.Id == line.Id && n.MasterId == target.Id), "the node follows a master", ct).ConfigureAwait(false);
+                back = settled.First(n => n.Id == line.Id);
+            }
+
+            if (!back.IsMaster)
+            {
+                await WaitForReplicationLinkAsync(runtime, node.Port, ct).ConfigureAwait(false);
+                Report(runtime, "RestartNode", "replica", $"{line.Id[..8]} is a replica of {back.MasterId?[..8]}");
+            }
+
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <summary>Stops every node, deletes their node files, and creates an empty cluster again on the initial nodes (same ports).</summary>
+    public Task ResetAsync(string clusterName, CancellationToken cancellationToken = default)
+    {
+        var runtime = Runtime(clusterName);
+        return RunAsync(runtime, "Reset", async ct =>
+        {
+            await PublishStateAsync(runtime, KnownResourceStates.Starting).ConfigureAwait(false);
+            try
+            {
+                Report(runtime, "Reset", "stop", "stopping every node");
+                await Task.WhenAll(runtime.Resource.Nodes.Select(n => StopNodeAsync(runtime, n, ct))).ConfigureAwait(false);
+                await CreateClusterAsync(runtime, "Reset", ct).ConfigureAwait(false);
+            }
+            catch
+            {
+                await PublishStateAsync(runtime, KnownResourceStates.FailedToStart).ConfigureAwait(false);
+                throw;
+            }
+
+            await PublishStateAsync(runtime, KnownResourceStates.Running).ConfigureAwait(false);
+            return true;
+        }, cancellationToken, requireRunning: false);
+    }
+
+    private async Task<string> StartAndJoinAsync(RedisClusterRuntime runtime, string operation, CancellationToken cancellationToken)
+    {
+        var view = await GetViewAsync(runtime, cancellationToken).ConfigureAwait(false);
+        var known = view.Select(n => n.Port).ToHashSet();
+        var spare = runtime.Resource.Nodes.FirstOrDefault(n => !known.Contains(n.Port) && !IsRunning(n))
+            ?? throw new InvalidOperationException(
+                $"Every node of '{runtime.Resource.Name}' is in use: the app model declares {runtime.Resource.InitialNodeCount} initial + " +
+                $"{runtime.Resource.Nodes.Count - runtime.Resource.InitialNodeCount} spare nodes (AddRedisCluster(spareNodes: …)), and resources cannot be added while the app runs. Remove a node first.");
+        var anchor = view.First(n => !n.IsFailed && IsRunning(runtime, n.Port));
+
+        // A spare may have been a member before (removed since): a fresh identity, or it would try to rejoin as itself.
+        DeleteNodeFiles(spare);
+        Report(runtime, operation, "start-node", $"starting spare node {spare.Name} ({spare.Address})");
+        await StartNodeAsync(runtime, spare, cancellationToken).ConfigureAwait(false);
+        var id = (string)(await ExecuteAsync(runtime, spare.Port, cancellationToken, "CLUSTER", "MYID").ConfigureAwait(false))!;
+        Report(runtime, operation, "join", $"CLUSTER MEET: {id[..8]} ({spare.Address}) joins through {Address(anchor.Port)}");
+        await ExecuteAsync(runtime, spare.Port, cancellationToken, "CLUSTER", "MEET", "127.0.0.1",
+            anchor.Port.ToString(CultureInfo.InvariantCulture), anchor.BusPort.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
+        await WaitForAgreementAsync(runtime, v => v.Any(n => n.Id == id), "every node knows the new node", cancellationToken).ConfigureAwait(false);
+        return id;
+    }
+
+    private async Task ForgetAndStopAsync(RedisClusterRuntime runtime, ClusterNodeLine line, CancellationToken cancellationToken)
+    {
+        var node = NodeOf(runtime, line.Port);
+
+        // Forget everywhere first, then stop it at once: the 60 s forget ban outlasts the stop, so gossip from a
+        // node that has not heard yet cannot bring it back.
+        Report(runtime, "RemoveNode", "forget", $"CLUSTER FORGET {line.Id[..8]} on every other node");
+        foreach (var port in RunningPorts(runtime).Where(p => p != line.Port))
+        {
+            try
+            {
+                await ExecuteAsync(runtime, port, cancellationToken, "CLUSTER", "FORGET", line.Id).ConfigureAwait(false);
+            }
+            catch (RedisServerException ex) when (ex.Message.Contains("Unknown node", StringComparison.OrdinalIgnoreCase))
+            {
+                // It never heard of the node: nothing to forget.
+            }
+        }
+
+        Report(runtime, "RemoveNode", "stop", $"stopping {node.Name} ({node.Address}); it is a spare again");
+        await StopNodeAsync(runtime, node, cancellationToken).ConfigureAwait(false);
+        DeleteNodeFiles(node);
+    }
+
+    private async Task WaitForReplicationLinkAsync(RedisClusterRuntime runtime, int port, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            var info = (string?)await ExecuteAsync(runtime, port, cancellationToken, "INFO", "replication").ConfigureAwait(false);
+            if (ReadInfo(info, "master_link_status") == "up")
+            {
+                return;
+            }
+
+            if (watch.Elapsed > runtime.Resource.OperationTimeout)
+            {
+                throw new TimeoutException($"The replica on {Address(port)} did not finish syncing with its master within {runtime.Resource.OperationTimeout.TotalSeconds:0} s.");
+            }
+
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static RedisClusterNodeResource NodeOf(RedisClusterRuntime runtime, int port) =>
+        runtime.Resource.Nodes.FirstOrDefault(n => n.Port == port)
+            ?? throw new InvalidOperationException($"The cluster has a node on {Address(port)} that is not one of '{runtime.Resource.Name}''s node resources; reset the cluster.");
+
+    /// <summary>Finds a node by id (or unique prefix), by <c>127.0.0.1:port</c>, or by its resource name (<c>cache-cluster-3</c>).</summary>
+    private static ClusterNodeLine FindNode(RedisClusterRuntime runtime, IReadOnlyList<ClusterNodeLine> view, string nodeId)
+    {
+        var byResource = runtime.Resource.Nodes.FirstOrDefault(n => n.Name == nodeId || n.Address == nodeId);
+        var matches = byResource is not null
+            ? view.Where(n => n.Port == byResource.Port).ToList()
+            : view.Where(n => n.Id.StartsWith(nodeId, StringComparison.Ordinal)).ToList();
+        return matches.Count switch
+        {
+            1 => matches[0],
+            0 => throw new KeyNotFoundException($"No node '{nodeId}' in the cluster '{runtime.Resource.Name}'; its state (GetStateAsync, GET /api/clusters/{runtime.Resource.Name}) lists the node ids."),
+            _ => throw new ArgumentException($"'{nodeId}' matches {matches.Count} nodes; give more characters of the node id.", nameof(nodeId)),
+        };
+    }
+
+    private static ClusterNodeLine MasterWithFewestReplicas(IReadOnlyList<ClusterNodeLine> view, string? except) =>
+        view.Where(n => n.IsMaster && !n.IsFailed && n.Id != except)
+            .OrderBy(m => view.Count(r => r.MasterId == m.Id && !r.IsFailed))
+            .ThenByDescending(m => m.SlotCount)
+            .FirstOrDefault() ?? throw new InvalidOperationException("The cluster has no running master.");
+
+    private static int PortOf(IReadOnlyList<ClusterNodeLine> view, string id) => view.First(n => n.Id == id).Port;
+}

@@ -1,4 +1,0 @@
-namespace Hosting;
-
-/// <summary>One state change published by <see cref="ResourceNotificationService"/>.</summary>
-public sealed record ResourceEvent(ResourceSnapshot Snapshot);
