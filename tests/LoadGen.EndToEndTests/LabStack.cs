@@ -28,6 +28,13 @@ public sealed class LabStack : IAsyncLifetime
     /// <inheritdoc />
     public async Task InitializeAsync()
     {
+        // Temp folders are created 0700; PostgreSQL runs as user postgres (setpriv) and must reach its data folder inside.
+        if (!OperatingSystem.IsWindows())
+        {
+            _state.UnixFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        }
+
         var dashboardPort = FreePort();
         string[] args =
         [
