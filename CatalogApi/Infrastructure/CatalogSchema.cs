@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 
 namespace CatalogApi.Infrastructure;
@@ -6,7 +7,7 @@ namespace CatalogApi.Infrastructure;
 /// <summary>
 /// Applies the schema and the seed before the server takes requests. The script is idempotent and runs under a
 /// transaction-scoped advisory lock, so several replicas starting at once neither fail nor seed twice. (A
-/// hand-written script because the EF Core design-time package, which generates migrations, is not available.)
+/// hand-written script: one idempotent statement list is simpler to race-proof than migrations for one table.)
 /// </summary>
 internal sealed class CatalogSchema(IServiceScopeFactory scopes, ILogger<CatalogSchema> logger) : IHostedService
 {
@@ -59,13 +60,18 @@ internal sealed class CatalogSchema(IServiceScopeFactory scopes, ILogger<Catalog
             {
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<CatalogContext>();
-                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-                await db.Database.ExecuteSqlRawAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, Script, SeedCount), cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
+                // The context retries transient failures (Aspire's default), which works only around the whole
+                // transaction: the strategy runs it again from the start.
+                await db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
+                {
+                    await using var transaction = await db.Database.BeginTransactionAsync(ct);
+                    await db.Database.ExecuteSqlRawAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, Script, SeedCount), ct);
+                    await transaction.CommitAsync(ct);
+                }, cancellationToken);
                 logger.LogInformation("Catalog schema applied ({Count} products seeded when the table was empty)", SeedCount);
                 return;
             }
-            catch (NpgsqlException ex) when (ex.IsTransient && attempt < 30)
+            catch (Exception ex) when (IsUnreachable(ex) && attempt < 30)
             {
                 logger.LogWarning("Postgres not reachable yet (attempt {Attempt}): {Message}", attempt, ex.Message);
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
@@ -74,4 +80,8 @@ internal sealed class CatalogSchema(IServiceScopeFactory scopes, ILogger<Catalog
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    // A transient Npgsql error, directly or after the execution strategy gave up retrying it.
+    private static bool IsUnreachable(Exception ex)
+        => ex is NpgsqlException { IsTransient: true } || (ex is RetryLimitExceededException && ex.InnerException is NpgsqlException { IsTransient: true });
 }

@@ -28,7 +28,7 @@ public sealed class CatalogApiTests(CatalogFixture fixture)
     [Fact]
     public async Task ThreeInstancesStartingAtOnceOnAnEmptyDatabaseSeedItOnce()
     {
-        var connectionString = await fixture.Servers.CreateDatabaseAsync("race");
+        var connectionString = await fixture.CreateDatabaseAsync("race");
         var factories = Enumerable.Range(0, 3).Select(_ => new CatalogApiFactory(connectionString)).ToArray();
         try
         {
@@ -185,6 +185,7 @@ public sealed class CatalogApiTests(CatalogFixture fixture)
     [InlineData("", "application/json", HttpStatusCode.BadRequest, "body")]
     [InlineData("""{"price": 2.5, "color": "red"}""", "application/json", HttpStatusCode.BadRequest, "color")]
     [InlineData("""{"price": "cheap"}""", "application/json", HttpStatusCode.BadRequest, "price")]
+    [InlineData("""{"price": 1, "price": 2}""", "application/json", HttpStatusCode.BadRequest, "duplicate")]
     [InlineData("""{"price": 2.5}""", "text/plain", HttpStatusCode.UnsupportedMediaType, "JSON")]
     public async Task AMalformedBodyIsAProblemSayingWhyAndWritesNothing(string body, string contentType, HttpStatusCode status, string reason)
     {

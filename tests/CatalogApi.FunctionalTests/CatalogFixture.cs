@@ -1,12 +1,12 @@
-using ServicesTesting;
+using TestServers;
 
 namespace CatalogApi.FunctionalTests;
 
-/// <summary>Postgres and one CatalogApi on it, shared by the tests of the collection.</summary>
+/// <summary>A real Postgres and one CatalogApi (in process) on its database <c>catalogdb</c>, shared by the tests of the collection.</summary>
 public sealed class CatalogFixture : IAsyncLifetime
 {
-    /// <summary>The servers.</summary>
-    public LocalServers Servers { get; } = new();
+    /// <summary>The server; tests that need an empty database create one there.</summary>
+    public PostgresServer Postgres { get; private set; } = null!;
 
     /// <summary>CatalogApi on database <c>catalogdb</c>.</summary>
     public CatalogApiFactory Api { get; private set; } = null!;
@@ -14,11 +14,14 @@ public sealed class CatalogFixture : IAsyncLifetime
     /// <summary>A client of <see cref="Api"/>.</summary>
     public HttpClient Client { get; private set; } = null!;
 
+    /// <summary>Creates an empty database and answers its connection string.</summary>
+    public Task<string> CreateDatabaseAsync(string name) => Postgres.CreateDatabaseAsync(name);
+
     /// <inheritdoc />
     public async Task InitializeAsync()
     {
-        await Servers.InitializeAsync();
-        Api = new CatalogApiFactory(Servers.PostgresConnectionString());
+        Postgres = await PostgresServer.StartAsync();
+        Api = new CatalogApiFactory(await Postgres.CreateDatabaseAsync("catalogdb"));
         Client = Api.CreateClient();
     }
 
@@ -30,6 +33,9 @@ public sealed class CatalogFixture : IAsyncLifetime
         {
             await Api.DisposeAsync();
         }
-        await Servers.DisposeAsync();
+        if (Postgres is not null)
+        {
+            await Postgres.DisposeAsync();
+        }
     }
 }
