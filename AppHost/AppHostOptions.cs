@@ -60,6 +60,22 @@ public sealed record AppHostOptions
     }
 
     /// <summary>
+    /// Adds the AppHost's appsettings.json (next to AppHost.dll) as the lowest-priority configuration source: the
+    /// content root is the working folder, which is not the AppHost's folder under <c>./run.sh</c> or the tests,
+    /// and the dashboard settings in it must hold wherever the AppHost starts; environment and command line still win.
+    /// </summary>
+    public static void AddAppHostSettings(Microsoft.Extensions.Configuration.IConfigurationBuilder configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
+        {
+            Path = "appsettings.json",
+            Optional = true,
+            FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(AppContext.BaseDirectory),
+        });
+    }
+
+    /// <summary>
     /// Fails before anything starts when a port a person types is taken, naming the option that moves it: DCP would
     /// otherwise start everything else and leave one resource failing.
     /// </summary>

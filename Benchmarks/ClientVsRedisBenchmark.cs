@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using RedisClient;
+using StackExchange.Redis;
+using TestServers;
 
 namespace Benchmarks;
 
 /// <summary>
-/// redis-benchmark (Redis's C tool) and this client against the same server in one run: GET and SET with 50
-/// concurrent callers and 256-byte values, then one sequential caller with 20,000-byte values.
+/// redis-benchmark (Redis's C tool) and StackExchange.Redis against the same server in one run, for context: GET and
+/// SET with 50 concurrent callers and 256-byte values, then one sequential caller with 20,000-byte values.
 /// </summary>
 internal static class ClientVsRedisBenchmark
 {
@@ -19,11 +20,12 @@ internal static class ClientVsRedisBenchmark
         var requests = Option(args, "--requests", 200_000);
         var rounds = Option(args, "--rounds", 3);
         var largeRequests = Math.Max(1_000, requests / 10);
-        using var server = await LocalRedisServer.StartAsync();
+        await using var servers = new RedisServers();
+        var server = await servers.StartAsync();
         Console.WriteLine($"redis-server on 127.0.0.1:{server.Port}; {Environment.ProcessorCount} cores; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         Console.WriteLine($"{requests} requests per 256-byte row, {largeRequests} per 20,000-byte row; median of {rounds} interleaved rounds");
 
-        await using var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{server.Port},password={server.Password}");
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(servers.ConnectionString(server));
         var db = redis.GetDatabase();
 
         // Warm-up: JIT and connection, not measured.
@@ -37,14 +39,14 @@ internal static class ClientVsRedisBenchmark
         {
             foreach (var op in new[] { "SET", "GET" })
             {
-                measured.Add(await RunRedisBenchmarkAsync(server, op, clients: 50, pipeline: 1, size: 256, requests));
-                measured.Add(await RunRedisBenchmarkAsync(server, op, clients: 50, pipeline: 16, size: 256, requests));
+                measured.Add(await RunRedisBenchmarkAsync(server, servers.Password, op, clients: 50, pipeline: 1, size: 256, requests));
+                measured.Add(await RunRedisBenchmarkAsync(server, servers.Password, op, clients: 50, pipeline: 16, size: 256, requests));
                 measured.Add(await RunClientAsync(db, op, 50, requests, 256));
             }
 
             foreach (var op in new[] { "SET", "GET" })
             {
-                measured.Add(await RunRedisBenchmarkAsync(server, op, clients: 1, pipeline: 1, size: LargeValue, largeRequests));
+                measured.Add(await RunRedisBenchmarkAsync(server, servers.Password, op, clients: 1, pipeline: 1, size: LargeValue, largeRequests));
                 measured.Add(await RunClientAsync(db, op, 1, largeRequests, LargeValue));
             }
         }
@@ -107,15 +109,15 @@ internal static class ClientVsRedisBenchmark
         var elapsed = Stopwatch.GetElapsedTime(started);
         var all = latencies.SelectMany(l => l).Order().ToArray();
         double Ms(double quantile) => all[(int)Math.Min(all.Length - 1, quantile * all.Length)] * 1000.0 / Stopwatch.Frequency;
-        return new Row(op, "RedisClient", callers, 1, size, all.Length / elapsed.TotalSeconds, Ms(0.50), Ms(0.99));
+        return new Row(op, "StackExchange.Redis", callers, 1, size, all.Length / elapsed.TotalSeconds, Ms(0.50), Ms(0.99));
     }
 
-    private static async Task<Row> RunRedisBenchmarkAsync(LocalRedisServer server, string op, int clients, int pipeline, int size, int requests)
+    private static async Task<Row> RunRedisBenchmarkAsync(RedisServers.RedisNode server, string password, string op, int clients, int pipeline, int size, int requests)
     {
         var start = new ProcessStartInfo("redis-benchmark") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[]
                  {
-                     "-h", "127.0.0.1", "-p", server.Port.ToString(CultureInfo.InvariantCulture), "-a", server.Password,
+                     "-h", "127.0.0.1", "-p", server.Port.ToString(CultureInfo.InvariantCulture), "-a", password,
                      "-t", op.ToLowerInvariant(), "-c", clients.ToString(CultureInfo.InvariantCulture),
                      "-P", pipeline.ToString(CultureInfo.InvariantCulture), "-d", size.ToString(CultureInfo.InvariantCulture),
                      "-n", requests.ToString(CultureInfo.InvariantCulture), "--csv",
@@ -149,7 +151,7 @@ internal static class ClientVsRedisBenchmark
         foreach (var row in rows)
         {
             var baseline = rows.First(r => r.Op == row.Op && r.Size == row.Size && r.Tool == "redis-benchmark -P 1");
-            var ratio = row.Tool == "RedisClient"
+            var ratio = row.Tool == "StackExchange.Redis"
                 ? $"{row.OpsPerSecond / baseline.OpsPerSecond:0.00}×, {row.P99 / baseline.P99:0.00}×"
                 : "";
             table.AppendLine(CultureInfo.InvariantCulture,

@@ -1,15 +1,16 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using Hosting.Cluster;
-using RedisClient;
+using NearCaching;
+using StackExchange.Redis;
+using TestServers;
 
 namespace Benchmarks;
 
 /// <summary>
-/// The per-read cost of a Coherent near cache's check against a plain GET, in steady state: one 3+3 cluster,
-/// 10 stamped values of 20,000 bytes, one sequential caller; GET, the hashing check and the stamp check take turns
-/// in every round, so a noisy moment on a shared machine hits all three alike.
+/// The per-read cost of a near cache against a plain GET, in steady state: one 3+3 cluster, 10 stamped values of
+/// 20,000 bytes, one sequential caller; GET, the Coherent hashing check, the Coherent stamp check and a Tracking
+/// local read take turns in every round, so a noisy moment on a shared machine hits all of them alike.
 /// </summary>
 internal static class NearCacheCheckBenchmark
 {
@@ -20,15 +21,17 @@ internal static class NearCacheCheckBenchmark
     {
         var reads = Option(args, "--reads", 2_000);
         var rounds = Option(args, "--rounds", 5);
-        await using var cluster = await RedisClusterManager.StartAsync(new RedisClusterOptions { Masters = 3, ReplicasPerMaster = 1 });
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(cluster.ConnectionString);
+        await using var servers = new RedisServers();
+        var nodes = await servers.StartClusterAsync();
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(servers.ConnectionString([.. nodes]));
         Console.WriteLine($"Redis Cluster 3+3 on loopback; {Environment.ProcessorCount} cores; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         Console.WriteLine($"{Values} values of v<n>| + {ValueSize} bytes; {reads} sequential reads per row per round; median of {rounds} interleaved rounds");
 
         var db = redis.GetDatabase();
-        await using var hashed = redis.GetNearCacheDatabase(new NearCacheOptions { Mode = NearCacheMode.Coherent });
-        await using var stamped = redis.GetNearCacheDatabase(
+        await using var hashed = await NearCache.CreateAsync(redis, new NearCacheOptions { Mode = NearCacheMode.Coherent });
+        await using var stamped = await NearCache.CreateAsync(redis,
             new NearCacheOptions { Mode = NearCacheMode.Coherent, VersionStamp = NearCacheVersionStamp.Prefix });
+        await using var tracking = await NearCache.CreateAsync(redis, new NearCacheOptions { Mode = NearCacheMode.Tracking });
         var keys = new RedisKey[Values];
         for (var i = 0; i < Values; i++)
         {
@@ -42,8 +45,9 @@ internal static class NearCacheCheckBenchmark
         var rows = new (string Name, Func<RedisKey, Task<RedisValue>> Read)[]
         {
             ("GET (cluster)", key => db.StringGetAsync(key)),
-            ("near cache, Coherent (hash)", key => hashed.StringGetAsync(key)),
-            ("near cache, Coherent (version stamp)", key => stamped.StringGetAsync(key)),
+            ("near cache, Coherent (hash)", key => hashed.StringGetAsync(key).AsTask()),
+            ("near cache, Coherent (version stamp)", key => stamped.StringGetAsync(key).AsTask()),
+            ("near cache, Tracking (local read)", key => tracking.StringGetAsync(key).AsTask()),
         };
 
         // Warm-up: JIT, connections, scripts loaded on every master; not measured.
@@ -81,9 +85,9 @@ internal static class NearCacheCheckBenchmark
         for (var i = 0; i < reads; i++)
         {
             var value = await read(keys[i % keys.Length]);
-            if (value.AsMemory().Length <= ValueSize)
+            if (((ReadOnlyMemory<byte>)value).Length <= ValueSize)
             {
-                throw new InvalidOperationException($"Read {value.AsMemory().Length} bytes of {keys[i % keys.Length]}.");
+                throw new InvalidOperationException($"Read {((ReadOnlyMemory<byte>)value).Length} bytes of {keys[i % keys.Length]}.");
             }
         }
 

@@ -2,7 +2,6 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
-using RedisClient;
 
 namespace WebFrontend.Apis;
 
@@ -31,11 +30,13 @@ public static class AdminApi
 
     /// <summary>The cache this replica uses.</summary>
     public static Ok<CacheSwitchResult> GetCache(CacheConnection cache, ReplicaIdentity identity)
-        => TypedResults.Ok(Describe(cache.Settings, identity, null));
+        => TypedResults.Ok(Describe(cache, identity, null));
 
     /// <summary>
-    /// Switches the cache: answers 200 once the new connection answered PING (requests in flight finish on the old
-    /// one, which is closed afterwards), 400 on bad input, 503 when the new cache does not answer (nothing changed).
+    /// Switches the cache to the <c>ConnectionStrings</c> entry named <c>cache</c> (or to none): answers 200 once the
+    /// new multiplexer answered PING (requests in flight finish on the old one, which is closed after them), 400 on
+    /// bad input (an unknown name lists the configured ones), 503 when the new cache does not answer (nothing
+    /// changed; the detail names its connection string and what to fix).
     /// </summary>
     public static async Task<Results<Ok<CacheSwitchResult>, ValidationProblem, ProblemHttpResult>> SwitchCache(
         CacheSwitchRequest? request,
@@ -43,64 +44,67 @@ public static class AdminApi
         ReplicaIdentity identity,
         CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>();
         if (request is null)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["A JSON body is required, e.g. { \"connectionString\": \"127.0.0.1:6379,password=...\", \"nearCache\": \"none\", \"waitForReplicas\": 0 }."] });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["body"] = ["A JSON body is required, e.g. { \"cache\": \"cache-cluster\", \"nearCache\": \"none\", \"waitForReplicas\": 0 }."],
+            });
         }
-        var connectionString = string.IsNullOrWhiteSpace(request.ConnectionString) ? null : request.ConnectionString.Trim();
-        if (connectionString is not null)
+        var errors = new Dictionary<string, string[]>();
+        var name = string.IsNullOrWhiteSpace(request.Cache) ? null : request.Cache.Trim();
+        if (name is not null && !cache.Caches.Contains(name))
         {
-            try
-            {
-                ConfigurationOptions.Parse(connectionString);
-            }
-            catch (ArgumentException ex)
-            {
-                errors["connectionString"] = [$"Not a valid cache configuration: {ex.Message}"];
-            }
+            errors["cache"] = [$"'{name}' is not a configured cache; use one of: {string.Join(", ", cache.Caches.Names)} (or null for none)."];
         }
-        if (!CacheConnection.TryParseNearCache(request.NearCache, out var nearCache))
+        if (!CacheSettings.TryParseNearCache(request.NearCache, out var nearCache))
         {
             errors["nearCache"] = [$"'{request.NearCache}' is not a near cache mode: use none, coherent or tracking."];
         }
-        else if (nearCache is not null && connectionString is null)
+        else if (nearCache != NearCacheKind.None && name is null)
         {
-            errors["nearCache"] = ["A near cache needs a connectionString."];
+            errors["nearCache"] = ["A near cache needs a cache."];
         }
         var waitForReplicas = request.WaitForReplicas ?? 0;
         if (waitForReplicas is < 0 or > MaxWaitForReplicas)
         {
             errors["waitForReplicas"] = [$"waitForReplicas must be between 0 and {MaxWaitForReplicas}."];
         }
-        else if (waitForReplicas > 0 && connectionString is null)
+        else if (waitForReplicas > 0 && name is null)
         {
-            errors["waitForReplicas"] = ["WAIT needs a connectionString."];
+            errors["waitForReplicas"] = ["WAIT needs a cache."];
         }
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
 
-        var settings = new CacheSettings(connectionString, nearCache, waitForReplicas);
+        var settings = new CacheSettings(name, nearCache, waitForReplicas);
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(10));
-            var roundTrip = await cache.SwitchAsync(settings, timeout.Token);
-            return TypedResults.Ok(Describe(settings, identity, roundTrip));
+            var roundTrip = await cache.SwitchAsync(settings, cancellationToken);
+            return TypedResults.Ok(Describe(cache, identity, roundTrip));
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not OutOfMemoryException)
+        catch (CacheConfigurationException ex)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["cache"] = [ex.Message] });
+        }
+        catch (CacheUnavailableException ex)
         {
             return TypedResults.Problem(
-                $"The cache {settings.RedactedConfiguration} did not answer PING within 10 s ({ex.Message}); this replica still uses {cache.Settings.RedactedConfiguration ?? "no cache"}.",
+                $"{ex.Message} This replica still uses {cache.Current?.Name ?? "no cache"}.",
                 statusCode: StatusCodes.Status503ServiceUnavailable,
                 title: "The new cache is not reachable");
         }
     }
 
-    private static CacheSwitchResult Describe(CacheSettings settings, ReplicaIdentity identity, TimeSpan? roundTrip)
-        => new(identity.Instance, settings.RedactedConfiguration, settings.NearCacheName, settings.WaitForReplicas, roundTrip?.TotalMilliseconds);
+    private static CacheSwitchResult Describe(CacheConnection cache, ReplicaIdentity identity, TimeSpan? roundTrip)
+    {
+        var current = cache.Current;
+        var settings = current?.Settings ?? CacheSettings.None;
+        return new(identity.Instance, current?.Name, current?.Configuration, settings.NearCacheName, settings.WaitForReplicas,
+            roundTrip?.TotalMilliseconds, cache.Caches.Names);
+    }
 
     private static ProblemHttpResult? Authorize(HttpContext context)
     {

@@ -1,120 +1,97 @@
-using System.Globalization;
-using RedisClient;
+using NearCaching;
+using OpenTelemetry.Instrumentation.StackExchangeRedis;
 
 namespace WebFrontend.Services;
 
 /// <summary>
-/// The cache this replica uses right now: a Redis connection (optionally behind a near cache), or none (topology
-/// <c>none</c>). It starts from <c>ConnectionStrings__cache</c> (and <c>Cache__NearCache</c>,
-/// <c>Cache__WaitForReplicas</c>) and can be switched while the replica runs (<see cref="SwitchAsync(CacheSettings, CancellationToken)"/>),
-/// which is how a topology change reaches a replica without a restart.
+/// The cache this replica uses right now, switched at run time (<c>PUT /admin/cache</c>) without a restart. A switch
+/// opens the new multiplexer and proves it with a PING before it becomes current; the old one stops taking new
+/// requests at once and is closed when the requests that hold it (<see cref="CacheLease"/>) are done, so no
+/// connection outlives its use.
 /// </summary>
-public sealed class CacheConnection : IAsyncDisposable
+/// <remarks>The Redis instrumentation is there when tracing is on (see <see cref="RedisCaches.AddRedisCaches"/>).</remarks>
+public sealed class CacheConnection(
+    RedisCaches caches,
+    ReplicaIdentity identity,
+    ILoggerFactory loggerFactory,
+    StackExchangeRedisInstrumentation? instrumentation = null) : IAsyncDisposable
 {
-    private static readonly TimeSpan s_reconnectAfter = TimeSpan.FromSeconds(5);
+    /// <summary>How long a switch waits for the new cache to answer PING before it gives up and changes nothing.</summary>
+    public static readonly TimeSpan SwitchTimeout = TimeSpan.FromSeconds(10);
 
-    // How long requests that already took the old connection get to finish their command before it is closed.
-    private static readonly TimeSpan s_drainOldConnection = TimeSpan.FromSeconds(2);
-
-    private readonly ILogger<CacheConnection> _logger;
-    private readonly TimeProvider _time;
+    private readonly ILogger _logger = loggerFactory.CreateLogger<CacheConnection>();
     private readonly SemaphoreSlim _switching = new(1, 1);
-    private Target? _current;
-    private CacheSettings _settings;
+    private readonly List<Task> _retiring = [];
+    private CacheTarget? _current;
+    private long _generation;
 
-    /// <summary>Starts connecting to the cache named in <c>ConnectionStrings:cache</c>, when there is one.</summary>
-    public CacheConnection(IConfiguration configuration, ILogger<CacheConnection> logger, TimeProvider time)
-    {
-        _logger = logger;
-        _time = time;
-        var connectionString = configuration.GetConnectionString("cache");
-        if (!TryParseNearCache(configuration["Cache:NearCache"], out var nearCache))
-        {
-            throw new InvalidOperationException($"Cache:NearCache '{configuration["Cache:NearCache"]}' is not valid: use none, coherent or tracking.");
-        }
-        var waitForReplicas = int.TryParse(configuration["Cache:WaitForReplicas"], NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
-        _settings = string.IsNullOrWhiteSpace(connectionString)
-            ? CacheSettings.None
-            : new CacheSettings(connectionString, nearCache, waitForReplicas);
-        _current = _settings.Configuration is null ? null : Connect(_settings);
-    }
+    /// <summary>The caches this replica can use.</summary>
+    public RedisCaches Caches => caches;
 
-    /// <summary>The configuration string of the current cache, or null when there is none.</summary>
-    public string? Configuration => Volatile.Read(ref _current)?.Settings.Configuration;
+    /// <summary>The cache in use, or null. Requests take it with <see cref="Acquire"/>, not from here.</summary>
+    public CacheTarget? Current => Volatile.Read(ref _current);
 
     /// <summary>What this replica uses now.</summary>
-    public CacheSettings Settings => Volatile.Read(ref _settings);
+    public CacheSettings Settings => Current?.Settings ?? CacheSettings.None;
 
-    /// <summary>
-    /// The database of the current cache (the near cache when one is configured), or null when no cache is
-    /// configured. Throws when the cache cannot be connected to; a failed connection is attempted again after a
-    /// few seconds.
-    /// </summary>
-    public async ValueTask<IDatabase?> GetDatabaseAsync(CancellationToken cancellationToken)
+    /// <summary>The cache for one request (or one load); dispose the lease when done with it.</summary>
+    public CacheLease Acquire()
     {
-        var target = Volatile.Read(ref _current);
-        if (target is null)
+        while (true)
         {
-            return null;
-        }
-        if (target.Connection.IsFaulted && _time.GetUtcNow() - target.StartedAt > s_reconnectAfter)
-        {
-            var retry = Connect(target.Settings);
-            target = Interlocked.CompareExchange(ref _current, retry, target) == target ? retry : Volatile.Read(ref _current);
+            var target = Volatile.Read(ref _current);
             if (target is null)
             {
-                return null;
+                return default;
             }
+            if (target.TryAcquire())
+            {
+                return new CacheLease(target);
+            }
+            // Retired by a switch between the read and the acquire: the switch has already published its successor.
         }
-        return await target.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Points this replica at another cache (or at none when <paramref name="configuration"/> is null or empty),
-    /// without a near cache or WAIT. Requests already running finish on the old connection, which is closed afterwards.
-    /// </summary>
-    public Task SwitchAsync(string? configuration)
-        => SwitchAsync(string.IsNullOrWhiteSpace(configuration) ? CacheSettings.None : new CacheSettings(configuration, null, 0), CancellationToken.None);
+    /// <summary>Switches to cache <paramref name="name"/> (none when null), without near cache or WAIT.</summary>
+    public Task<TimeSpan?> SwitchAsync(string? name)
+        => SwitchAsync(name is null ? CacheSettings.None : new CacheSettings(name, NearCacheKind.None, 0), CancellationToken.None);
 
     /// <summary>
-    /// Connects to the cache of <paramref name="settings"/> and proves it with a PING, then makes it the cache of
-    /// every new request; requests already running finish on the old connection, which is closed a moment later.
-    /// When the new cache does not answer, nothing changes and the error is thrown. Returns the PING round trip.
+    /// Opens the cache of <paramref name="settings"/> and proves it with a PING, then makes it current; the
+    /// previous one is closed once the requests using it are done. When the new cache does not answer within
+    /// <see cref="SwitchTimeout"/>, nothing changes and a <see cref="CacheUnavailableException"/> says why. Returns
+    /// the PING round trip (null when switching to none).
     /// </summary>
+    /// <exception cref="CacheConfigurationException">The name is unknown or its connection string is not valid.</exception>
     public async Task<TimeSpan?> SwitchAsync(CacheSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
         await _switching.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            Target? next = null;
+            CacheTarget? next = null;
             TimeSpan? roundTrip = null;
-            if (settings.Configuration is not null)
+            if (settings.Name is { } name)
             {
-                next = Connect(settings);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(SwitchTimeout);
+                next = await OpenAsync(settings, timeout.Token).ConfigureAwait(false);
                 try
                 {
-                    var database = await next.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-                    roundTrip = await database.PingAsync(cancellationToken).ConfigureAwait(false);
+                    roundTrip = await next.Database.PingAsync().WaitAsync(timeout.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+                {
+                    await next.RetireAsync().ConfigureAwait(false);
+                    throw CacheUnavailableException.Create(name, next.Configuration, ex);
                 }
                 catch
                 {
-                    await next.DisposeAsync().ConfigureAwait(false);
+                    await next.RetireAsync().ConfigureAwait(false);
                     throw;
                 }
             }
-            var previous = Interlocked.Exchange(ref _current, next);
-            Volatile.Write(ref _settings, settings);
-            _logger.LogInformation("Cache switched to {Configuration} (near cache {NearCache}, WAIT {WaitForReplicas})",
-                settings.RedactedConfiguration ?? "none", settings.NearCacheName, settings.WaitForReplicas);
-            if (previous is not null)
-            {
-                _ = Task.Run(async () =>
-                {
-                    await Task.Delay(s_drainOldConnection, CancellationToken.None).ConfigureAwait(false);
-                    await previous.DisposeAsync().ConfigureAwait(false);
-                }, CancellationToken.None);
-            }
+            Publish(next);
             return roundTrip;
         }
         finally
@@ -123,23 +100,25 @@ public sealed class CacheConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Parses a near cache name: none (or empty), coherent or tracking.</summary>
-    public static bool TryParseNearCache(string? name, out NearCacheMode? mode)
+    /// <summary>
+    /// At start (<c>Cache:Name</c>): uses the cache without waiting for it to answer, so a replica whose cache is
+    /// still starting (or down) starts anyway; reads bypass the cache and <c>/health</c> says why until it answers.
+    /// </summary>
+    public async Task UseAtStartAsync(CacheSettings settings, CancellationToken cancellationToken)
     {
-        switch (name?.Trim().ToLowerInvariant())
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Name is null)
         {
-            case null or "" or "none":
-                mode = null;
-                return true;
-            case "coherent":
-                mode = NearCacheMode.Coherent;
-                return true;
-            case "tracking":
-                mode = NearCacheMode.Tracking;
-                return true;
-            default:
-                mode = null;
-                return false;
+            return;
+        }
+        await _switching.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            Publish(await OpenAsync(settings, cancellationToken).ConfigureAwait(false));
+        }
+        finally
+        {
+            _switching.Release();
         }
     }
 
@@ -148,79 +127,92 @@ public sealed class CacheConnection : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _current, null) is { } target)
         {
-            await target.DisposeAsync().ConfigureAwait(false);
+            await target.RetireAsync().ConfigureAwait(false);
         }
     }
 
-    private Target Connect(CacheSettings settings)
+    private void Publish(CacheTarget? next)
     {
-        var configuration = settings.Configuration!;
-        // Start without the cache rather than fail: reads bypass it until it answers.
-        if (!configuration.Contains("abortConnect=", StringComparison.OrdinalIgnoreCase))
+        var previous = Interlocked.Exchange(ref _current, next);
+        _logger.LogInformation("Cache switched to {Cache} ({Configuration}; near cache {NearCache}, WAIT {WaitForReplicas})",
+            next?.Name ?? "none", next?.Configuration ?? "-", next?.Settings.NearCacheName ?? "none", next?.Settings.WaitForReplicas ?? 0);
+        if (previous is not null)
         {
-            configuration += ",abortConnect=false";
+            // Not awaited: requests still holding it may take a while (a CatalogApi call); it closes after the last.
+            var closed = previous.RetireAsync();
+            lock (_retiring)
+            {
+                _retiring.RemoveAll(t => t.IsCompleted);
+                _retiring.Add(closed);
+            }
         }
-        Task<ConnectionMultiplexer> connection;
+    }
+
+    /// <summary>Completes when every cache switched away from so far is closed.</summary>
+    public Task WhenRetiredAsync()
+    {
+        lock (_retiring)
+        {
+            return Task.WhenAll(_retiring);
+        }
+    }
+
+    private async Task<CacheTarget> OpenAsync(CacheSettings settings, CancellationToken cancellationToken)
+    {
+        var name = settings.Name!;
+        var options = caches.CreateOptions(name);
+        var generation = Interlocked.Increment(ref _generation);
+        // CLIENT LIST on the server then tells which replica, cache and switch each connection belongs to.
+        options.ClientName = $"{identity.Instance}:{name}:{generation}";
+        options.LoggerFactory ??= loggerFactory;
+        var configuration = options.ToString(includePassword: false);
+        ConnectionMultiplexer multiplexer;
+        // AbortOnConnectFail is off (RedisCaches): this completes after the first attempt, connected or not.
+        var connecting = ConnectionMultiplexer.ConnectAsync(options);
         try
         {
-            connection = ConnectionMultiplexer.ConnectAsync(configuration);
+            multiplexer = await connecting.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            // A configuration the client rejects outright: keep the replica up, reads bypass the cache.
-            connection = Task.FromException<ConnectionMultiplexer>(ex);
+            // Given up on, it may still connect: close it then.
+            _ = connecting.ContinueWith(static t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            if (ex is RedisException or ArgumentException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                throw CacheUnavailableException.Create(name, configuration, ex);
+            }
+            throw;
         }
-        _ = connection.ContinueWith(
-            t => _logger.LogWarning(t.Exception, "Could not connect to the cache {Configuration}", settings.RedactedConfiguration),
-            CancellationToken.None,
-            TaskContinuationOptions.OnlyOnFaulted,
-            TaskScheduler.Default);
-        return new Target(settings, connection, _time.GetUtcNow());
+        var tracing = new List<IDisposable>();
+        if (instrumentation?.AddConnection(name, multiplexer) is { } registration)
+        {
+            tracing.Add(registration);
+        }
+        NearCache? nearCache = null;
+        if (settings.NearCache != NearCacheKind.None)
+        {
+            try
+            {
+                nearCache = await NearCache.CreateAsync(multiplexer, NearCacheOptionsFor(settings.NearCache), cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                tracing.ForEach(t => t.Dispose());
+                await multiplexer.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+            if (nearCache.Database.Multiplexer != multiplexer && instrumentation?.AddConnection(name, nearCache.Database.Multiplexer) is { } nearRegistration)
+            {
+                // Tracking mode writes through connections of its own: trace them too.
+                tracing.Add(nearRegistration);
+            }
+        }
+        return new CacheTarget(settings, generation, multiplexer, nearCache, configuration, [.. tracing]);
     }
 
-    private sealed class Target(CacheSettings settings, Task<ConnectionMultiplexer> connection, DateTimeOffset startedAt) : IAsyncDisposable
-    {
-        private readonly Lock _lock = new();
-        private INearCacheDatabase? _nearCache;
-        private bool _disposed;
-
-        public CacheSettings Settings { get; } = settings;
-
-        public Task<ConnectionMultiplexer> Connection { get; } = connection;
-
-        public DateTimeOffset StartedAt { get; } = startedAt;
-
-        public async ValueTask<IDatabase> GetDatabaseAsync(CancellationToken cancellationToken)
-        {
-            var multiplexer = await Connection.WaitAsync(cancellationToken).ConfigureAwait(false);
-            if (Settings.NearCache is not { } mode)
-            {
-                return multiplexer.GetDatabase();
-            }
-            lock (_lock)
-            {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                // One near cache per connection: its local copies are only as good as the connection that keeps them current.
-                return _nearCache ??= multiplexer.GetNearCacheDatabase(new NearCacheOptions { Mode = mode });
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            INearCacheDatabase? nearCache;
-            lock (_lock)
-            {
-                _disposed = true;
-                nearCache = _nearCache;
-            }
-            if (nearCache is not null)
-            {
-                await nearCache.DisposeAsync().ConfigureAwait(false);
-            }
-            if (Connection.IsCompletedSuccessfully)
-            {
-                await Connection.Result.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-    }
+    // The cached products are "v<version>|json" (VersionedCache), so a Coherent check compares the stamp and never
+    // hashes the value; Tracking follows only the product keys.
+    private static NearCacheOptions NearCacheOptionsFor(NearCacheKind kind) => kind == NearCacheKind.Tracking
+        ? new NearCacheOptions { Mode = NearCacheMode.Tracking, TrackingPrefixes = [ProductService.KeyPrefix] }
+        : new NearCacheOptions { Mode = NearCacheMode.Coherent, VersionStamp = NearCacheVersionStamp.Prefix };
 }

@@ -3,32 +3,31 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace WebFrontend.Services;
 
 /// <summary>
-/// Healthy when the cache answers PING within a second, or when no cache is configured (topology <c>none</c>).
-/// Not a liveness check: a replica without its cache still serves, from CatalogApi.
+/// Healthy when the cache in use answers PING within a second, or when none is in use (a replica starts with none,
+/// and topology <c>none</c> uses none). Not a liveness check: a replica without its cache still serves, from
+/// CatalogApi. Replaces Aspire's Redis health check, which would check every configured cache (started or not)
+/// and, against a cluster, runs <c>CLUSTER INFO</c>.
 /// </summary>
 internal sealed class CacheHealthCheck(CacheConnection cache) : IHealthCheck
 {
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(1);
+
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        if (cache.Configuration is null)
+        using var lease = cache.Acquire();
+        if (lease.Target is not { } target)
         {
-            return HealthCheckResult.Healthy("No cache configured: every read goes to CatalogApi.");
+            return HealthCheckResult.Healthy("No cache in use: every read goes to CatalogApi.");
         }
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(1));
-            var database = await cache.GetDatabaseAsync(timeout.Token);
-            if (database is null)
-            {
-                return HealthCheckResult.Healthy("No cache configured: every read goes to CatalogApi.");
-            }
-            var roundTrip = await database.PingAsync(timeout.Token).WaitAsync(timeout.Token);
-            return HealthCheckResult.Healthy($"PING {roundTrip.TotalMilliseconds:0.0} ms");
+            var roundTrip = await target.Database.PingAsync().WaitAsync(s_timeout, cancellationToken);
+            return HealthCheckResult.Healthy($"'{target.Name}' answered PING in {roundTrip.TotalMilliseconds:0.0} ms");
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            return HealthCheckResult.Unhealthy("The cache does not answer PING; reads bypass it.", ex);
+            var error = CacheUnavailableException.Create(target.Name, target.Configuration, ex);
+            return HealthCheckResult.Unhealthy(error.Message + " Reads bypass the cache meanwhile.", ex);
         }
     }
 }

@@ -11,7 +11,7 @@ internal sealed class CatalogUnavailableExceptionHandler(IProblemDetailsService 
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (exception is not (HttpRequestException or TaskCanceledException { InnerException: TimeoutException } or Polly.Timeout.TimeoutRejectedException)
+        if (exception is not (HttpRequestException or TaskCanceledException { InnerException: TimeoutException } or Polly.Timeout.TimeoutRejectedException or Polly.CircuitBreaker.BrokenCircuitException)
             || httpContext.RequestAborted.IsCancellationRequested)
         {
             return false;

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using RedisClient;
 
 namespace WebFrontend.Services;
 
@@ -52,13 +51,17 @@ public sealed class ProductService(
     // The loads of this replica, a queue per product id.
     private readonly ConcurrentDictionary<int, LoadQueue> _loads = new();
 
-    // After a cache failure reads skip the cache until this time, so a dead cache costs one timeout, not one per request.
-    private long _cacheRetryAtTicks;
+    // After a cache failure reads skip that cache (that switch of it) until a time, so a dead cache costs one
+    // timeout, not one per request; a switch to another cache is tried at once.
+    private Backoff? _backoff;
 
     private CatalogClient Catalog => new(httpClientFactory.CreateClient(nameof(CatalogClient)));
 
-    /// <summary>The cache key of a product.</summary>
-    public static string CacheKey(int id) => $"product:{id}";
+    /// <summary>What every product key starts with.</summary>
+    public const string KeyPrefix = "product:";
+
+    /// <summary>The cache key of a product: one key, so the scripts touch one slot of a cluster.</summary>
+    public static string CacheKey(int id) => KeyPrefix + id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Reads a product through the cache.</summary>
     public async Task<ProductRead> GetAsync(int id, CancellationToken cancellationToken)
@@ -74,17 +77,17 @@ public sealed class ProductService(
 
     private async Task<ProductRead> ReadAsync(int id, CancellationToken cancellationToken)
     {
-        var database = await TryGetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        if (database is not null)
+        using var lease = cache.Acquire();
+        if (lease.Target is { } target && !IsBackingOff(target))
         {
-            var cached = await TryGetCachedAsync(database, id, cancellationToken).ConfigureAwait(false);
+            var cached = await TryGetCachedAsync(target, id, cancellationToken).ConfigureAwait(false);
             if (cached is { Product: { } product })
             {
                 return new(product, CacheStatus.Hit);
             }
             if (cached is null)
             {
-                var loaded = await LoadSharedAsync(id, database, cancellationToken).ConfigureAwait(false);
+                var loaded = await LoadSharedAsync(id, target, cancellationToken).ConfigureAwait(false);
                 return new(loaded.Product, loaded.FromCache ? CacheStatus.Hit : loaded.CacheFailed ? CacheStatus.Bypass : CacheStatus.Miss);
             }
             // The cache failed: fall through to CatalogApi alone.
@@ -117,27 +120,38 @@ public sealed class ProductService(
     {
         using var activity = ActivitySource.StartActivity("cache delete product");
         activity?.SetTag("cache.key", CacheKey(id));
-        var waitForReplicas = cache.Settings.WaitForReplicas;
+        // The cache in use when the write was acknowledged by CatalogApi: a switch meanwhile does not move the
+        // invalidation to a cache that has never held the old value.
+        using var lease = cache.Acquire();
+        if (lease.Target is not { } target)
+        {
+            activity?.SetTag("cache.invalidation", "none");
+            return "none";
+        }
+        var waitForReplicas = target.Settings.WaitForReplicas;
         var deadline = time.GetUtcNow() + (waitForReplicas > 0 ? options.CurrentValue.InvalidationDeadline : TimeSpan.Zero);
-        var outcome = "failed";
+        RedisKey key = CacheKey(id);
+        string outcome;
         while (true)
         {
             try
             {
                 var attemptTimeout = options.CurrentValue.Timeout;
                 using var timeout = new CancellationTokenSource(attemptTimeout * (waitForReplicas > 0 ? 3 : 1));
-                if (await cache.GetDatabaseAsync(timeout.Token).ConfigureAwait(false) is not { } database)
+                using (target.BeginWrite(key))
                 {
-                    outcome = "none";
-                    break;
+                    await VersionedCache.InvalidateAsync(target.Database, key, version, options.CurrentValue.TombstoneTtl, timeout.Token).ConfigureAwait(false);
                 }
-                await VersionedCache.InvalidateAsync(database, CacheKey(id), version, options.CurrentValue.TombstoneTtl, timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
                 if (waitForReplicas == 0)
                 {
                     outcome = "deleted";
                     break;
                 }
-                var confirmed = await database.WaitAsync(CacheKey(id), waitForReplicas, attemptTimeout, timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+                // WAIT counts the writes of the connection it is sent on: the one to the master owning the key,
+                // which carried the tombstone.
+                var confirmed = (long)await target.ServerFor(key)
+                    .ExecuteAsync("WAIT", [waitForReplicas, (long)attemptTimeout.TotalMilliseconds])
+                    .WaitAsync(timeout.Token).ConfigureAwait(false);
                 if (confirmed >= waitForReplicas)
                 {
                     outcome = $"confirmed-by-{confirmed}";
@@ -147,7 +161,7 @@ public sealed class ProductService(
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                CacheFailed(ex, "delete", id);
+                CacheFailed(target, ex, "delete", id);
                 outcome = "failed";
             }
             if (time.GetUtcNow() >= deadline)
@@ -160,50 +174,34 @@ public sealed class ProductService(
         activity?.SetTag("cache.invalidation", outcome);
         if (waitForReplicas > 0 && !outcome.StartsWith("confirmed", StringComparison.Ordinal))
         {
-            logger.LogWarning("The invalidation of product {Id} is {Outcome}: no Redis replica confirmed the delete within {Deadline}", id, outcome, options.CurrentValue.InvalidationDeadline);
+            logger.LogWarning("The invalidation of product {Id} is {Outcome}: no Redis replica confirmed it within {Deadline}", id, outcome, options.CurrentValue.InvalidationDeadline);
         }
         return outcome;
     }
 
-    private async Task<IDatabase?> TryGetDatabaseAsync(CancellationToken cancellationToken)
-    {
-        if (time.GetUtcNow().UtcTicks < Interlocked.Read(ref _cacheRetryAtTicks))
-        {
-            return null;
-        }
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(options.CurrentValue.Timeout);
-            return await cache.GetDatabaseAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not OutOfMemoryException)
-        {
-            CacheFailed(ex, "connect", 0);
-            return null;
-        }
-    }
+    private bool IsBackingOff(CacheTarget target)
+        => Volatile.Read(ref _backoff) is { } backoff && backoff.Target == target && time.GetUtcNow().UtcTicks < backoff.UntilTicks;
 
     // Null: not in the cache (absent, or a tombstone). A Cached with a null product: the cache failed.
-    private async Task<Cached?> TryGetCachedAsync(IDatabase database, int id, CancellationToken cancellationToken)
+    private async Task<Cached?> TryGetCachedAsync(CacheTarget target, int id, CancellationToken cancellationToken)
     {
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(options.CurrentValue.Timeout);
-            var value = await database.StringGetAsync(CacheKey(id), timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
-            return !value.IsNull && VersionedCache.TryDecode(value.AsMemory().Span, out _, out var json)
+            var read = await target.GetAsync(CacheKey(id)).AsTask().WaitAsync(options.CurrentValue.Timeout, cancellationToken).ConfigureAwait(false);
+            var value = read.Value;
+            Activity.Current?.SetTag("cache.local", read.ServedLocally);
+            return !value.IsNull && VersionedCache.TryDecode(((ReadOnlyMemory<byte>)value).Span, out _, out var json)
                 ? new Cached(JsonSerializer.Deserialize<Product>(json, s_json))
                 : null;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not OutOfMemoryException)
         {
-            CacheFailed(ex, "get", id);
+            CacheFailed(target, ex, "get", id);
             return new Cached(null);
         }
     }
 
-    private async Task<Loaded> LoadSharedAsync(int id, IDatabase? database, CancellationToken cancellationToken)
+    private async Task<Loaded> LoadSharedAsync(int id, CacheTarget? target, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -219,14 +217,14 @@ public sealed class ProductService(
                 }
                 if (queue.Running is null)
                 {
-                    load = queue.Running = new Load(database, After: null);
+                    load = queue.Running = new Load(After: null);
                     start = true;
                 }
                 else if (queue.Next is null)
                 {
                     // The running load may have been answered before a write this caller has seen: the next load
                     // starts reading when it ends.
-                    load = queue.Next = new Load(database, After: queue.Running.Result.Task);
+                    load = queue.Next = new Load(After: queue.Running.Result.Task);
                     start = true;
                 }
                 else
@@ -236,8 +234,10 @@ public sealed class ProductService(
             }
             if (start)
             {
-                // Started by the caller that made the load, in its context (its trace).
-                _ = RunAsync(id, queue, load);
+                // Started by the caller that made the load, in its context (its trace). It holds a lease of its
+                // own: the callers waiting for it may give up before it fills the cache.
+                var lease = target is not null && target.TryAcquire() ? new CacheLease(target) : default;
+                _ = RunAsync(id, queue, load, lease);
             }
 
             // The load is shared: one caller giving up must not cancel it for the others.
@@ -245,8 +245,9 @@ public sealed class ProductService(
         }
     }
 
-    private async Task RunAsync(int id, LoadQueue queue, Load load)
+    private async Task RunAsync(int id, LoadQueue queue, Load load, CacheLease lease)
     {
+        using var _ = lease;
         if (load.After is { } after)
         {
             await ((Task)after).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -262,7 +263,7 @@ public sealed class ProductService(
         Exception? error = null;
         try
         {
-            loaded = await LoadAsync(id, load.Database).ConfigureAwait(false);
+            loaded = await LoadAsync(id, lease.Target).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -287,18 +288,18 @@ public sealed class ProductService(
         }
     }
 
-    private async Task<Loaded> LoadAsync(int id, IDatabase? database)
+    private async Task<Loaded> LoadAsync(int id, CacheTarget? target)
     {
         // A load that just ended may have filled the cache after this caller's miss: look once more, so that a
         // burst of misses makes one CatalogApi call.
-        if (database is not null && await TryGetCachedAsync(database, id, CancellationToken.None).ConfigureAwait(false) is { Product: { } cached })
+        if (target is not null && await TryGetCachedAsync(target, id, CancellationToken.None).ConfigureAwait(false) is { Product: { } cached })
         {
             return new(cached, FromCache: true, CacheFailed: false);
         }
 
         var started = time.GetTimestamp();
         var product = await Catalog.GetItemAsync(id, CancellationToken.None).ConfigureAwait(false);
-        if (product is null || database is null)
+        if (product is null || target is null)
         {
             return new(product, FromCache: false, CacheFailed: false);
         }
@@ -318,21 +319,29 @@ public sealed class ProductService(
             activity?.SetTag("cache.key", CacheKey(id));
             using var timeout = new CancellationTokenSource(settings.Timeout);
             var json = JsonSerializer.SerializeToUtf8Bytes(product, s_json);
-            var stored = await VersionedCache.FillAsync(database, CacheKey(id), product.Version, json, settings.Ttl, timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+            RedisKey key = CacheKey(id);
+            var value = VersionedCache.Encode(product.Version, json);
+            using var write = target.BeginWrite(key);
+            var stored = await VersionedCache.FillValueAsync(target.Database, key, product.Version, value, settings.Ttl, timeout.Token).ConfigureAwait(false);
+            if (stored)
+            {
+                // The next read of this replica may be served from the near cache's copy.
+                write.Keep(value);
+            }
             activity?.SetTag("cache.fill", stored ? "stored" : "refused");
             return new(product, FromCache: false, CacheFailed: false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            CacheFailed(ex, "fill", id);
+            CacheFailed(target, ex, "fill", id);
             return new(product, FromCache: false, CacheFailed: true);
         }
     }
 
-    private void CacheFailed(Exception exception, string operation, int id)
+    private void CacheFailed(CacheTarget target, Exception exception, string operation, int id)
     {
-        Interlocked.Exchange(ref _cacheRetryAtTicks, (time.GetUtcNow() + options.CurrentValue.RetryAfter).UtcTicks);
-        logger.LogWarning("Cache {Operation} failed for product {Id}, serving from CatalogApi: {Message}", operation, id, exception.Message);
+        Volatile.Write(ref _backoff, new Backoff(target, (time.GetUtcNow() + options.CurrentValue.RetryAfter).UtcTicks));
+        logger.LogWarning("Cache {Operation} failed for product {Id} on '{Cache}', serving from CatalogApi: {Message}", operation, id, target.Name, exception.Message);
     }
 
     /// <summary>The <c>X-Cache</c> value of a status.</summary>
@@ -345,8 +354,10 @@ public sealed class ProductService(
 
     private sealed record Cached(Product? Product);
 
+    private sealed record Backoff(CacheTarget Target, long UntilTicks);
+
     // One load of a product, started after the load `After` ended; the callers that share it await Result.
-    private sealed record Load(IDatabase? Database, Task<Loaded>? After)
+    private sealed record Load(Task<Loaded>? After)
     {
         public TaskCompletionSource<Loaded> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

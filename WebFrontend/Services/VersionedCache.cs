@@ -1,7 +1,4 @@
 using System.Buffers.Text;
-using System.Security.Cryptography;
-using System.Text;
-using RedisClient;
 
 namespace WebFrontend.Services;
 
@@ -25,8 +22,10 @@ namespace WebFrontend.Services;
 /// any order: an invalidation leaves the key alone when it already holds that version or a newer one.
 /// </para>
 /// <para>
-/// Each script is one key and one round trip (EVALSHA, EVAL when the server does not know it yet), so in a
-/// cluster it runs on the master owning the key's slot, atomically.
+/// Each script touches one key, passed as KEYS[1], so in a cluster StackExchange.Redis sends it to the master owning
+/// the key's slot, where it runs atomically. <c>ScriptEvaluateAsync</c> sends EVALSHA once the server has the
+/// script, and EVAL again when the server answers NOSCRIPT (it restarted, flushed its scripts, or a replica
+/// took over).
 /// </para>
 /// </remarks>
 public static class VersionedCache
@@ -74,9 +73,6 @@ public static class VersionedCache
         return 1
         """;
 
-    private static readonly Script s_fill = new(FillScript);
-    private static readonly Script s_invalidate = new(InvalidateScript);
-
     /// <summary>The cached value of a product: <c>v&lt;version&gt;|</c> then its JSON.</summary>
     public static byte[] Encode(int version, ReadOnlySpan<byte> json)
     {
@@ -113,9 +109,16 @@ public static class VersionedCache
 
     /// <summary>Stores a product read from CatalogApi unless the key holds that version or a newer one, or a newer tombstone.</summary>
     /// <returns>True when stored.</returns>
-    public static async Task<bool> FillAsync(IDatabase database, RedisKey key, int version, ReadOnlyMemory<byte> json, TimeSpan ttl, CancellationToken cancellationToken)
+    public static Task<bool> FillAsync(IDatabase database, RedisKey key, int version, ReadOnlyMemory<byte> json, TimeSpan ttl, CancellationToken cancellationToken)
+        => FillValueAsync(database, key, version, Encode(version, json.Span), ttl, cancellationToken);
+
+    /// <summary>As <see cref="FillAsync"/>, with the value already encoded (<see cref="Encode"/> of the same version).</summary>
+    /// <returns>True when stored.</returns>
+    public static async Task<bool> FillValueAsync(IDatabase database, RedisKey key, int version, byte[] value, TimeSpan ttl, CancellationToken cancellationToken)
     {
-        var result = await s_fill.RunAsync(database, key, [(long)version, Encode(version, json.Span), Milliseconds(ttl)], cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(database);
+        var result = await database.ScriptEvaluateAsync(FillScript, [key], [version, value, Milliseconds(ttl)])
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
         return (long)result == 1;
     }
 
@@ -126,7 +129,9 @@ public static class VersionedCache
     /// <returns>True when the tombstone was set.</returns>
     public static async Task<bool> InvalidateAsync(IDatabase database, RedisKey key, int version, TimeSpan tombstoneTtl, CancellationToken cancellationToken)
     {
-        var result = await s_invalidate.RunAsync(database, key, [(long)version, Milliseconds(tombstoneTtl)], cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(database);
+        var result = await database.ScriptEvaluateAsync(InvalidateScript, [key], [version, Milliseconds(tombstoneTtl)])
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
         return (long)result == 1;
     }
 
@@ -134,24 +139,5 @@ public static class VersionedCache
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(ttl, TimeSpan.FromMilliseconds(1));
         return (long)Math.Ceiling(ttl.TotalMilliseconds);
-    }
-
-    private sealed class Script(string text)
-    {
-        // What SCRIPT LOAD would answer: the server knows a script by the SHA1 of its text.
-        private readonly string _sha = Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(text)));
-
-        public async Task<RedisResult> RunAsync(IDatabase database, RedisKey key, object[] args, CancellationToken cancellationToken)
-        {
-            try
-            {
-                return await database.ExecuteAsync("EVALSHA", [_sha, 1L, key, .. args], cancellationToken).ConfigureAwait(false);
-            }
-            catch (RedisServerException e) when (e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
-            {
-                // First use on this server (or it restarted, or a replica took over): EVAL runs it and caches it there.
-                return await database.ExecuteAsync("EVAL", [text, 1L, key, .. args], cancellationToken).ConfigureAwait(false);
-            }
-        }
     }
 }

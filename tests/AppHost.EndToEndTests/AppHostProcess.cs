@@ -90,6 +90,50 @@ public sealed class AppHostProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// Every process this AppHost started: its descendants, and DCP (which runs detached and watches the AppHost's
+    /// pid) with its own descendants. Taken while it runs, to check after a stop that none is left.
+    /// </summary>
+    public IReadOnlyList<ProcessIdentity> SnapshotTree()
+    {
+        var all = ProcessIdentity.All();
+        var roots = new List<int> { Process.Id };
+        roots.AddRange(all.Where(p => p.CommandLine.Contains($"--monitor {Process.Id}", StringComparison.Ordinal)).Select(p => p.Pid));
+        var tree = new List<ProcessIdentity>();
+        var queue = new Queue<int>(roots);
+        while (queue.TryDequeue(out var pid))
+        {
+            if (all.FirstOrDefault(p => p.Pid == pid) is { } process && tree.All(p => p.Pid != pid))
+            {
+                tree.Add(process);
+                foreach (var child in all.Where(p => p.ParentPid == pid))
+                {
+                    queue.Enqueue(child.Pid);
+                }
+            }
+        }
+        return tree;
+    }
+
+    /// <summary>Sends SIGTERM (as Ctrl+C's SIGINT would) and waits until the AppHost exits.</summary>
+    public async Task StopAsync(int signal = ProcessIdentity.SigTerm)
+    {
+        if (Process.HasExited)
+        {
+            return;
+        }
+        ProcessIdentity.Signal(Process.Id, signal);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        try
+        {
+            await Process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Process.Kill(entireProcessTree: true);
+        }
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
-using Microsoft.Extensions.DependencyInjection;
+using Aspire.Hosting.Testing;
 
 namespace AppHost.EndToEndTests;
 
@@ -33,18 +33,22 @@ public sealed class WiringTests(SampleApp stack)
     {
         using var catalog = stack.App.CreateHttpClient(ResourceNames.CatalogApi, "http");
         using var product = await catalog.GetAsync("/api/catalog/items/1");
-        var model = stack.App.Services.GetRequiredService<DistributedApplicationModel>();
-        var replica = model.Resources.OfType<ProjectResource>().Single(r => r.Name == "webfrontend-2");
-        var environment = await replica.GetEnvironmentVariableValuesAsync();
+        var environment = Environment("webfrontend-2");
 
         Assert.Equal(HttpStatusCode.OK, product.StatusCode);
         foreach (var cache in new[] { "cache", "cache-naive-0", "cache-naive-1", "cache-naive-2", "cache-cluster" })
         {
             Assert.Contains("password=", environment[$"ConnectionStrings__{cache}"], StringComparison.Ordinal);
         }
-        var catalogEnvironment = await model.Resources.OfType<ProjectResource>().Single(r => r.Name == ResourceNames.CatalogApi).GetEnvironmentVariableValuesAsync();
-        Assert.Contains("catalogdb", catalogEnvironment["ConnectionStrings__catalogdb"], StringComparison.Ordinal);
+        Assert.Contains("catalogdb", Environment(ResourceNames.CatalogApi)["ConnectionStrings__catalogdb"], StringComparison.Ordinal);
         Assert.Equal("webfrontend-2", environment["REPLICA_NAME"]);
         Assert.Equal(await stack.AdminTokenAsync(), environment["ADMIN_TOKEN"]);
+    }
+
+    /// <summary>The environment the resource's process was started with, as DCP reports it.</summary>
+    private Dictionary<string, string> Environment(string resource)
+    {
+        Assert.True(stack.App.ResourceNotifications.TryGetCurrentState(resource, out var current), $"{resource} has no state");
+        return current.Snapshot.EnvironmentVariables.Where(e => e.Value is not null).ToDictionary(e => e.Name, e => e.Value!);
     }
 }

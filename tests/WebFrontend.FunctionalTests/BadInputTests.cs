@@ -56,6 +56,7 @@ public sealed class BadInputTests(StackFixture stack) : IAsyncLifetime
     [InlineData("", "application/json", HttpStatusCode.BadRequest, "body")]
     [InlineData("""{"price": 2.5, "currency": "EUR"}""", "application/json", HttpStatusCode.BadRequest, "currency")]
     [InlineData("""{"price": "cheap"}""", "application/json", HttpStatusCode.BadRequest, "price")]
+    [InlineData("""{"price": 1.5, "price": 2.5}""", "application/json", HttpStatusCode.BadRequest, "duplicate")]
     [InlineData("""{"price": 2.5}""", "text/plain", HttpStatusCode.UnsupportedMediaType, "Content-Type")]
     public async Task AMalformedBodyIsAProblemSayingWhyAndWritesNothing(string body, string contentType, HttpStatusCode status, string reason)
     {

@@ -110,17 +110,24 @@ public sealed class CacheAsideTests(StackFixture stack)
     [Fact]
     public async Task SwitchingTheCacheOfARunningReplicaTakesEffectWithoutARestart()
     {
-        await using var replica = stack.Replica("webfrontend-1");
+        var other = await stack.StartRedisAsync();
+        await using var replica = stack.ReplicaWithCaches(new Dictionary<string, string>
+        {
+            ["cache"] = stack.ConnectionString(stack.SharedRedis),
+            ["cache-other"] = stack.ConnectionString(other),
+        });
         using var client = replica.CreateClient();
         var connection = replica.Services.GetRequiredService<CacheConnection>();
+        Assert.Equal("bypass", (await client.GetAsync("/api/products/106")).Cache());
+
+        await connection.SwitchAsync("cache");
         await client.GetAsync("/api/products/106");
         Assert.Equal("hit", (await client.GetAsync("/api/products/106")).Cache());
 
         await connection.SwitchAsync(null);
         Assert.Equal("bypass", (await client.GetAsync("/api/products/106")).Cache());
 
-        var other = await stack.Servers.StartRedisAsync();
-        await connection.SwitchAsync(other.ConnectionString);
+        await connection.SwitchAsync("cache-other");
         Assert.Equal("miss", (await client.GetAsync("/api/products/106")).Cache());
         Assert.Equal("hit", (await client.GetAsync("/api/products/106")).Cache());
     }

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using ServicesTesting;
+using TestServers;
 
 namespace WebFrontend.FunctionalTests;
 
@@ -11,14 +11,14 @@ public sealed class CacheDownTests(StackFixture stack)
     [Fact]
     public async Task WhenRedisIsKilledReadsAndWritesStillSucceedAndReadsBypassTheCache()
     {
-        var redis = await stack.Servers.StartRedisAsync();
-        await using var replica = stack.ReplicaWithCache(redis.ConnectionString);
+        var redis = await stack.StartRedisAsync();
+        await using var replica = stack.ReplicaWithCache(stack.ConnectionString(redis));
         using var client = replica.CreateClient();
         await client.GetAsync("/api/products/201");
         Assert.Equal("hit", (await client.GetAsync("/api/products/201")).Cache());
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
 
-        await redis.KillAsync();
+        redis.Kill();
 
         using var read = await client.GetAsync("/api/products/201");
         Assert.Equal(HttpStatusCode.OK, read.StatusCode);
@@ -42,7 +42,7 @@ public sealed class CacheDownTests(StackFixture stack)
     [Fact]
     public async Task AReplicaWhoseCacheNeverAnsweredServesFromCatalogApi()
     {
-        await using var replica = stack.ReplicaWithCache($"127.0.0.1:{LocalServers.FreePort()},password=nothing-listens-here");
+        await using var replica = stack.ReplicaWithCache($"127.0.0.1:{RedisServers.FreePort()},password=nothing-listens-here");
         using var client = replica.CreateClient();
 
         using var read = await client.GetAsync("/api/products/202");
@@ -56,14 +56,14 @@ public sealed class CacheDownTests(StackFixture stack)
     [Fact]
     public async Task WhenCatalogApiIsDownAMissIsA503ProblemAndAHitIsStillServed()
     {
-        var deadCatalog = new Uri($"http://127.0.0.1:{LocalServers.FreePort()}");
+        var deadCatalog = new Uri($"http://127.0.0.1:{RedisServers.FreePort()}");
         var cached = stack.Replica("webfrontend-1");
         await using (cached)
         {
             // Fill the shared cache through a replica that reaches CatalogApi.
             await cached.CreateClient().GetAsync("/api/products/203");
         }
-        await using var replica = new WebFrontendFactory(deadCatalog, stack.Servers.Redis.ConnectionString, "webfrontend-2");
+        await using var replica = new WebFrontendFactory(deadCatalog, new Dictionary<string, string> { ["cache"] = stack.ConnectionString(stack.SharedRedis) }, "cache", "webfrontend-2");
         using var client = replica.CreateClient();
 
         using var hit = await client.GetAsync("/api/products/203");

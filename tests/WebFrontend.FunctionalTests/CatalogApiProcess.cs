@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Text;
-using ServicesTesting;
+using TestServers;
 
 namespace WebFrontend.FunctionalTests;
 
@@ -30,7 +30,7 @@ public sealed class CatalogApiProcess : IAsyncDisposable
     /// <summary>Starts CatalogApi on <paramref name="connectionString"/> and waits until <c>/health</c> is healthy.</summary>
     public static async Task<CatalogApiProcess> StartAsync(string connectionString, string? otlpEndpoint)
     {
-        var address = new Uri($"http://127.0.0.1:{LocalServers.FreePort()}");
+        var address = new Uri($"http://127.0.0.1:{RedisServers.FreePort()}");
         var dll = FindCatalogApiDll();
         var info = new ProcessStartInfo("dotnet", [dll])
         {

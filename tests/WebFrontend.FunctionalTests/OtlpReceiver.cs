@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using ServicesTesting;
+using TestServers;
 
 namespace WebFrontend.FunctionalTests;
 
@@ -31,7 +31,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
     /// <summary>Starts the receiver on a free loopback port.</summary>
     public static async Task<OtlpReceiver> StartAsync()
     {
-        var endpoint = $"http://127.0.0.1:{LocalServers.FreePort()}";
+        var endpoint = $"http://127.0.0.1:{RedisServers.FreePort()}";
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(endpoint);
         builder.Logging.ClearProviders();

@@ -1,16 +1,28 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using ServicesTesting;
+using TestServers;
 
 namespace WebFrontend.FunctionalTests;
 
-/// <summary>Postgres, Redis, an OTLP receiver and CatalogApi (a real process exporting to it), shared by the collection.</summary>
+/// <summary>
+/// Postgres, a shared Redis, an OTLP receiver and CatalogApi (a real process exporting to it), shared by the
+/// collection; more Redis servers and one 3+3 Redis Cluster on demand. Every process is ended on dispose.
+/// </summary>
 public sealed class StackFixture : IAsyncLifetime
 {
-    /// <summary>Postgres and the shared Redis.</summary>
-    public LocalServers Servers { get; } = new();
+    private readonly SemaphoreSlim _clusterLock = new(1, 1);
+    private IReadOnlyList<RedisServers.RedisNode>? _cluster;
 
-    /// <summary>Where CatalogApi and the tracing test's replica export telemetry.</summary>
+    /// <summary>Postgres with database <c>catalogdb</c>.</summary>
+    public PostgresServer Postgres { get; private set; } = null!;
+
+    /// <summary>Every Redis of the fixture (one password for all).</summary>
+    public RedisServers Redis { get; } = new();
+
+    /// <summary>The Redis the replicas share (<c>ConnectionStrings:cache</c>).</summary>
+    public RedisServers.RedisNode SharedRedis { get; private set; } = null!;
+
+    /// <summary>Where CatalogApi and the tracing tests' replicas export telemetry.</summary>
     public OtlpReceiver Otlp { get; private set; } = null!;
 
     /// <summary>The CatalogApi process.</summary>
@@ -19,13 +31,37 @@ public sealed class StackFixture : IAsyncLifetime
     /// <summary>A client of CatalogApi itself, to look behind the replicas.</summary>
     public HttpClient Catalog { get; private set; } = null!;
 
-    /// <summary>A replica using the shared Redis.</summary>
-    public WebFrontendFactory Replica(string instance = "webfrontend-1", string? otlpEndpoint = null)
-        => new(CatalogApi.Address, Servers.Redis.ConnectionString, instance, otlpEndpoint);
+    /// <summary>The connection string of <paramref name="nodes"/> with the fixture's password.</summary>
+    public string ConnectionString(params RedisServers.RedisNode[] nodes) => Redis.ConnectionString(nodes);
 
-    /// <summary>A replica using <paramref name="cache"/> (null: no cache).</summary>
-    public WebFrontendFactory ReplicaWithCache(string? cache, string instance = "webfrontend-1")
-        => new(CatalogApi.Address, cache, instance);
+    /// <summary>A replica with <c>ConnectionStrings:cache</c> = the shared Redis, using it from the start.</summary>
+    public WebFrontendFactory Replica(string instance = "webfrontend-1", string? otlpEndpoint = null)
+        => new(CatalogApi.Address, new Dictionary<string, string> { ["cache"] = ConnectionString(SharedRedis) }, "cache", instance, otlpEndpoint);
+
+    /// <summary>A replica whose only cache is <paramref name="cache"/> (as <c>cache</c>), using it from the start (behind <paramref name="nearCache"/>); none when null.</summary>
+    public WebFrontendFactory ReplicaWithCache(string? cache, string instance = "webfrontend-1", string? nearCache = null)
+        => new(CatalogApi.Address, cache is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["cache"] = cache }, cache is null ? null : "cache", instance, nearCache: nearCache);
+
+    /// <summary>A replica with the given caches, using none at start (as the AppHost starts one).</summary>
+    public WebFrontendFactory ReplicaWithCaches(IReadOnlyDictionary<string, string> caches, string instance = "webfrontend-1", Uri? catalogApi = null)
+        => new(catalogApi ?? CatalogApi.Address, caches, null, instance);
+
+    /// <summary>Starts another Redis (e.g. one a test kills); ended with the fixture at the latest.</summary>
+    public Task<RedisServers.RedisNode> StartRedisAsync() => Redis.StartAsync();
+
+    /// <summary>The fixture's Redis Cluster, 3 masters + 3 replicas, started on first use.</summary>
+    public async Task<IReadOnlyList<RedisServers.RedisNode>> ClusterAsync()
+    {
+        await _clusterLock.WaitAsync();
+        try
+        {
+            return _cluster ??= await Redis.StartClusterAsync();
+        }
+        finally
+        {
+            _clusterLock.Release();
+        }
+    }
 
     /// <summary>The product as CatalogApi has it now.</summary>
     public async Task<JsonElement> CatalogItemAsync(int id) => await Catalog.GetFromJsonAsync<JsonElement>($"/api/catalog/items/{id}");
@@ -37,9 +73,11 @@ public sealed class StackFixture : IAsyncLifetime
     /// <inheritdoc />
     public async Task InitializeAsync()
     {
-        await Servers.InitializeAsync();
+        Postgres = await PostgresServer.StartAsync();
+        var catalogdb = await Postgres.CreateDatabaseAsync("catalogdb");
+        SharedRedis = await Redis.StartAsync();
         Otlp = await OtlpReceiver.StartAsync();
-        CatalogApi = await CatalogApiProcess.StartAsync(Servers.PostgresConnectionString(), Otlp.Endpoint);
+        CatalogApi = await CatalogApiProcess.StartAsync(catalogdb + ";Maximum Pool Size=50", Otlp.Endpoint);
         Catalog = new HttpClient { BaseAddress = CatalogApi.Address };
     }
 
@@ -55,6 +93,10 @@ public sealed class StackFixture : IAsyncLifetime
         {
             await Otlp.DisposeAsync();
         }
-        await Servers.DisposeAsync();
+        await Redis.DisposeAsync();
+        if (Postgres is not null)
+        {
+            await Postgres.DisposeAsync();
+        }
     }
 }

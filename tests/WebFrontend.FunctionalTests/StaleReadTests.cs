@@ -82,22 +82,29 @@ public sealed class StaleReadTests(StackFixture stack)
 
     [Fact]
     public Task FiveHundredWriteThenReadPairsThroughTwoReplicasSharingOneRedisReadNothingStale()
-        => WriteThenReadPairsAsync(stack.Servers.Redis.ConnectionString, [711, 712, 713, 714, 715, 716]);
+        => WriteThenReadPairsAsync(stack.ConnectionString(stack.SharedRedis), [711, 712, 713, 714, 715, 716]);
 
     [Fact]
     public async Task FiveHundredWriteThenReadPairsThroughTwoReplicasSharingOneRedisClusterReadNothingStale()
     {
-        var cluster = await stack.Servers.StartRedisClusterAsync();
-        await WriteThenReadPairsAsync(cluster.ConnectionString, [731, 732, 733, 734, 735, 736]);
+        var cluster = await stack.ClusterAsync();
+        await WriteThenReadPairsAsync(stack.ConnectionString([.. cluster]), [731, 732, 733, 734, 735, 736]);
+    }
+
+    [Fact]
+    public async Task FiveHundredWriteThenReadPairsThroughTwoReplicasWithCoherentNearCachesOnTheClusterReadNothingStale()
+    {
+        var cluster = await stack.ClusterAsync();
+        await WriteThenReadPairsAsync(stack.ConnectionString([.. cluster]), [741, 742, 743, 744, 745, 746], nearCache: "coherent");
     }
 
     // Replicas 1 and 2 on `cache`: 500 write-then-read pairs across them, with readers keeping misses in flight.
-    private async Task WriteThenReadPairsAsync(string cache, int[] ids)
+    private async Task WriteThenReadPairsAsync(string cache, int[] ids, string? nearCache = null)
     {
         const int Pairs = 500;
         const int Writers = 3;
-        await using var one = stack.ReplicaWithCache(cache, "webfrontend-1");
-        await using var two = stack.ReplicaWithCache(cache, "webfrontend-2");
+        await using var one = stack.ReplicaWithCache(cache, "webfrontend-1", nearCache);
+        await using var two = stack.ReplicaWithCache(cache, "webfrontend-2", nearCache);
         HttpClient[] clients = [one.CreateClient(), two.CreateClient()];
         var acknowledged = new int[ids.Length];
         var stale = new System.Collections.Concurrent.ConcurrentQueue<string>();

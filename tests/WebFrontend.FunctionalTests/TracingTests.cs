@@ -6,8 +6,11 @@ namespace WebFrontend.FunctionalTests;
 [Collection(StackCollection.Name)]
 public sealed class TracingTests(StackFixture stack)
 {
+    // The OpenTelemetry Redis instrumentation's scope, which Aspire.StackExchange.Redis enables.
+    private const string RedisScope = "OpenTelemetry.Instrumentation.StackExchangeRedis";
+
     [Fact]
-    public async Task OneReadMakesOneTraceFromWebFrontendThroughCatalogApiToPostgres()
+    public async Task OneReadMakesOneTraceFromWebFrontendThroughRedisAndCatalogApiToPostgres()
     {
         await using var replica = stack.Replica("webfrontend-1", stack.Otlp.Endpoint);
         using var client = replica.CreateClient();
@@ -24,6 +27,7 @@ public sealed class TracingTests(StackFixture stack)
             spans.Any(s => s.Service == "catalogapi" && s.Scope == "Npgsql") &&
             spans.Any(s => s.Service == "catalogapi" && s.Scope == "Microsoft.AspNetCore") &&
             spans.Any(s => s.Service == "webfrontend" && s.Scope == "WebFrontend") &&
+            spans.Any(s => s.Service == "webfrontend" && s.Scope == RedisScope) &&
             spans.Any(s => s.Service == "webfrontend" && s.Scope == "Microsoft.AspNetCore"));
         var description = string.Join("\n", trace.Select(s => $"{s.Service} {s.Scope} {s.Name} {s.SpanId} <- {s.ParentSpanId}"));
 
@@ -31,11 +35,15 @@ public sealed class TracingTests(StackFixture stack)
         Assert.Equal("GET /api/products/{id}", frontend.Name);
         var cache = Assert.Single(trace, s => s.Service == "webfrontend" && s.Scope == "WebFrontend" && s.Attributes.GetValueOrDefault("cache.result") == "miss");
         var api = Assert.Single(trace, s => s.Service == "catalogapi" && s.Scope == "Microsoft.AspNetCore");
+        var redis = trace.Where(s => s.Service == "webfrontend" && s.Scope == RedisScope).ToList();
+        Assert.NotEmpty(redis);
         var sql = trace.Where(s => s.Service == "catalogapi" && s.Scope == "Npgsql").ToList();
         Assert.NotEmpty(sql);
 
         Assert.True(IsAncestor(trace, frontend, cache), description);
         Assert.True(IsAncestor(trace, cache, api), description);
+        Assert.All(redis, s => Assert.True(IsAncestor(trace, frontend, s), description));
+        Assert.Contains(redis, s => s.Name is "GET" or "EVAL" or "EVALSHA");
         Assert.All(sql, s => Assert.True(IsAncestor(trace, api, s), description));
         Assert.Contains(sql, s => s.Attributes.Values.Any(v => v.Contains("products", StringComparison.OrdinalIgnoreCase)));
     }
