@@ -170,7 +170,22 @@ public static partial class LocalPostgresBuilderExtensions
         var database = new LocalPostgresDatabaseResource(name, databaseName, builder.Resource);
         var healthCheckKey = $"{name}_check";
         builder.ApplicationBuilder.Services.AddHealthChecks().Add(new HealthCheckRegistration(healthCheckKey, _ => new NpgsqlHealthCheck(database), failureStatus: null, tags: null));
-        return builder.ApplicationBuilder.AddResource(database).WithHealthCheck(healthCheckKey);
+        // A database has no process: it is Running once its server is ready (healthy), and its own health check
+        // then says whether the database itself opens.
+        builder.ApplicationBuilder.Eventing.Subscribe<ResourceReadyEvent>(builder.Resource, (e, _) =>
+            e.Services.GetRequiredService<ResourceNotificationService>().PublishUpdateAsync(database, s => s with
+            {
+                State = KnownResourceStates.Running,
+                StartTimeStamp = DateTime.UtcNow,
+            }));
+        return builder.ApplicationBuilder.AddResource(database)
+            .WithInitialState(new CustomResourceSnapshot
+            {
+                ResourceType = "PostgresDatabase",
+                State = KnownResourceStates.NotStarted,
+                Properties = [new ResourcePropertySnapshot(CustomResourceKnownProperties.Source, $"{builder.Resource.Name}/{databaseName}")],
+            })
+            .WithHealthCheck(healthCheckKey);
     }
 
     private static void PrepareHome(LocalPostgresServerResource server)
