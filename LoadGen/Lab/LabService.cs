@@ -56,12 +56,11 @@ public sealed class LabService(ControlApiClient control, TopologyTracker topolog
 
         return await RunExclusiveAsync("switch", "→ " + match, async token =>
         {
+            var before = topology.Current;
+            topology.Set(TopologyTracker.Switching(before, match));
             var response = await control.SwitchTopologyAsync(match, waitForReplicas, token);
-            if (response.IsSuccess)
-            {
-                topology.Set(match);
-            }
-
+            // After a failure the AppHost says where it is; the poller reads it once this action has ended.
+            topology.Set(response.IsSuccess ? match : before);
             return response;
         }, cancellationToken);
     }

@@ -40,7 +40,8 @@ public sealed record TopologyDiagram(string Topology, string? Switching, IReadOn
         }
 
         var states = ResourceStates(resources);
-        var replicas = states.Keys.Where(n => n.StartsWith("webfrontend-", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+        // webfrontend-i only: Aspire adds hidden helpers such as webfrontend-0-rebuilder.
+        var replicas = states.Keys.Where(IsReplica).Order(StringComparer.Ordinal).ToList();
         if (replicas.Count == 0)
         {
             replicas = [.. s_defaultReplicas];
@@ -65,6 +66,9 @@ public sealed record TopologyDiagram(string Topology, string? Switching, IReadOn
 
         return new TopologyDiagram(current, switching, rows, clusterDiagram, messages.Count == 0 ? null : string.Join(" ", messages));
     }
+
+    private static bool IsReplica(string name) =>
+        name.StartsWith("webfrontend-", StringComparison.Ordinal) && int.TryParse(name.AsSpan("webfrontend-".Length), out _);
 
     private static string? CacheOf(string? cacheKind, string replica, int index, string clusterName)
     {

@@ -26,11 +26,26 @@ internal sealed class TopologyPoller(ControlApiClient control, TopologyTracker t
                 && body.TryGetProperty("current", out var current) && current.ValueKind == JsonValueKind.String)
             {
                 var name = current.GetString();
-                var previous = topology.Current;
-                // A switch from this page sets the tag itself and has its own marker.
-                if (lab.Running is null && name != previous && previous != TopologyTracker.Unknown)
+                if (body.TryGetProperty("switching", out var switching) && switching.ValueKind == JsonValueKind.String)
                 {
-                    recorder.AddMarker("switch", "→ " + name, "seen on the AppHost");
+                    // A switch from the dashboard in progress: measurements belong to neither topology until it ends.
+                    name = TopologyTracker.Switching(name ?? TopologyTracker.Unknown, switching.GetString()!);
+                }
+
+                var previous = topology.Current;
+                // A switch from this page sets the tag itself and has its own marker; one from the dashboard gets a
+                // marker when first seen: in progress ("single->naive"), or already done if it was quicker than a poll.
+                if (lab.Running is null && name != previous && previous != TopologyTracker.Unknown && name is not null)
+                {
+                    var arrow = name.IndexOf("->", StringComparison.Ordinal);
+                    if (arrow >= 0)
+                    {
+                        recorder.AddMarker("switch", "→ " + name[(arrow + 2)..], "from the AppHost");
+                    }
+                    else if (!previous.Contains("->", StringComparison.Ordinal))
+                    {
+                        recorder.AddMarker("switch", "→ " + name, "from the AppHost");
+                    }
                 }
 
                 if (lab.Running is null)

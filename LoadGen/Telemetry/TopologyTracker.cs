@@ -11,6 +11,12 @@ public sealed class TopologyTracker
 
     private volatile string _current = Unknown;
 
+    /// <summary>
+    /// The tag while a switch runs, e.g. <c>single-&gt;naive</c>: replicas change caches one after the other, so what is
+    /// measured then belongs to neither topology (the stale reads of a switch into <c>naive</c> start before it ends).
+    /// </summary>
+    public static string Switching(string from, string to) => $"{from}->{to}";
+
     /// <summary>Raised after <see cref="Current"/> changed, with the previous and the new name.</summary>
     public event Action<string, string>? Changed;
 

@@ -3,6 +3,8 @@ using System.Net.Sockets;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LoadGen.EndToEndTests;
 
@@ -54,7 +56,16 @@ public sealed class LabStack : IAsyncLifetime
             await _app.ResourceNotifications.WaitForResourceHealthyAsync("lb", timeout.Token);
             await _app.ResourceNotifications.WaitForResourceAsync("loadgen", KnownResourceStates.Running, timeout.Token);
             LoadGen = _app.GetEndpoint("loadgen", "http");
-            Dashboard = new Uri($"http://127.0.0.1:{dashboardPort}");
+            // The testing builder gives the dashboard a port of its own choosing: ask the app's configuration.
+            var dashboardUrls = _app.Services.GetRequiredService<IConfiguration>()["ASPNETCORE_URLS"] ?? $"http://127.0.0.1:{dashboardPort}";
+            Dashboard = new Uri(dashboardUrls.Split(';')[0]);
+            // "Running" is the process started; the page needs Kestrel listening. loadgen has no health check in the
+            // model, so ask its /alive until it answers.
+            using var http = new HttpClient { BaseAddress = LoadGen, Timeout = TimeSpan.FromSeconds(5) };
+            while (!await AnswersAsync(http, timeout.Token))
+            {
+                await Task.Delay(250, timeout.Token);
+            }
         }
         catch
         {
@@ -80,6 +91,19 @@ public sealed class LabStack : IAsyncLifetime
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // A node that is still writing its files as it stops: the temp folder is left to the OS.
+        }
+    }
+
+    private static async Task<bool> AnswersAsync(HttpClient http, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await http.GetAsync("/alive", cancellationToken);
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
         }
     }
 
