@@ -27,6 +27,8 @@ public sealed class LabOnTheRealStackTests(LabStack stack)
         {
             await lab.SwitchAsync("naive");
             await lab.WaitForStaleReadsAsync("naive");
+            // A picture worth keeping: some seconds of naive on the charts.
+            await lab.WaitForSecondsAsync("naive", 15);
             await lab.ScreenshotAsync(Screenshots.PathOf("lab-naive.png"));
 
             await lab.SwitchAsync("cluster");
@@ -36,6 +38,7 @@ public sealed class LabOnTheRealStackTests(LabStack stack)
             await lab.RunOperationAsync("add-master", "add master");
             var masters = await lab.WaitForMastersAsync(4);
             Assert.All(masters, text => Assert.Contains("slots", text));
+            await lab.WaitForSecondsAsync("cluster", 20);
             await lab.ScreenshotAsync(Screenshots.PathOf("lab-cluster-4-masters.png"));
         }
         finally
@@ -54,14 +57,34 @@ public sealed class LabOnTheRealStackTests(LabStack stack)
         try
         {
             var page = await browser.NewPageAsync();
-            // The metrics view of loadgen, on LoadGen's meter and its reads counter.
-            var url = new Uri(stack.Dashboard, "/metrics/resource/loadgen?meter=ScalingRedis.LoadGen&instrument=loadgen.reads&duration=5&view=Graph");
-            await page.GotoAsync(url.ToString());
-            // The dashboard lists an instrument once an OTLP export (every few seconds) has carried it: wait for ours.
-            var timeout = new Microsoft.Playwright.LocatorWaitForOptions { Timeout = (float)s_patience.TotalMilliseconds };
-            await page.GetByText("loadgen.writes").First.WaitForAsync(timeout);
-            await page.GetByText("loadgen.request.duration").First.WaitForAsync(timeout);
-            await new LabPage(page, s_patience).ScreenshotAsync(Screenshots.PathOf("dashboard-loadgen-metrics.png"));
+            // The metrics view of loadgen. It lists a resource's instruments as they were when the page loaded, and
+            // the first OTLP export comes a few seconds after the load starts: reload until ours are listed.
+            var url = new Uri(stack.Dashboard, "/metrics/resource/loadgen").ToString();
+            var deadline = DateTime.UtcNow + s_patience;
+            var listed = false;
+            while (!listed)
+            {
+                await page.GotoAsync(url);
+                try
+                {
+                    await page.GetByText("loadgen.writes", new() { Exact = true }).WaitForAsync(new() { Timeout = 10_000 });
+                    listed = true;
+                }
+                catch (TimeoutException) when (DateTime.UtcNow < deadline)
+                {
+                }
+                catch (TimeoutException)
+                {
+                    await new LabPage(page).ScreenshotAsync(Screenshots.PathOf("dashboard-failure.png"));
+                    throw;
+                }
+            }
+
+            Assert.Equal(1, await page.GetByText("ScalingRedis.LoadGen", new() { Exact = true }).CountAsync());
+            // The latency histogram, by topology, as a person would look at it.
+            await page.GetByText("loadgen.request.duration", new() { Exact = true }).ClickAsync();
+            await page.GetByText("topology", new() { Exact = true }).First.WaitForAsync(new() { Timeout = (float)s_patience.TotalMilliseconds });
+            await new LabPage(page).ScreenshotAsync(Screenshots.PathOf("dashboard-loadgen-metrics.png"));
         }
         finally
         {

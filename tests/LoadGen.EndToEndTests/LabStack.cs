@@ -3,8 +3,6 @@ using System.Net.Sockets;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace LoadGen.EndToEndTests;
 
@@ -56,9 +54,12 @@ public sealed class LabStack : IAsyncLifetime
             await _app.ResourceNotifications.WaitForResourceHealthyAsync("lb", timeout.Token);
             await _app.ResourceNotifications.WaitForResourceAsync("loadgen", KnownResourceStates.Running, timeout.Token);
             LoadGen = _app.GetEndpoint("loadgen", "http");
-            // The testing builder gives the dashboard a port of its own choosing: ask the app's configuration.
-            var dashboardUrls = _app.Services.GetRequiredService<IConfiguration>()["ASPNETCORE_URLS"] ?? $"http://127.0.0.1:{dashboardPort}";
-            Dashboard = new Uri(dashboardUrls.Split(';')[0]);
+            // The testing builder gives the dashboard a port of its own choosing: its resource's URL says which.
+            // (Its other URLs are the OTLP receivers, which answer HTTP/2 only.)
+            static bool IsFrontend(UrlSnapshot u) => !u.IsInternal && u.Name is "http" or "https";
+            var dashboard = await _app.ResourceNotifications.WaitForResourceAsync(
+                "aspire-dashboard", e => e.Snapshot.Urls.Any(IsFrontend), timeout.Token);
+            Dashboard = new Uri(dashboard.Snapshot.Urls.First(IsFrontend).Url);
             // "Running" is the process started; the page needs Kestrel listening. loadgen has no health check in the
             // model, so ask its /alive until it answers.
             using var http = new HttpClient { BaseAddress = LoadGen, Timeout = TimeSpan.FromSeconds(5) };

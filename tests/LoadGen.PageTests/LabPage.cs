@@ -90,6 +90,11 @@ public sealed class LabPage(IPage page, TimeSpan? timeout = null)
         return JsonSerializer.Deserialize<double[]>(await handle.JsonValueAsync<JsonElement>())!;
     }
 
+    /// <summary>Waits until the charts hold <paramref name="count"/> seconds with reads under <paramref name="topology"/>.</summary>
+    public Task WaitForSecondsAsync(string topology, int count) => page.WaitForFunctionAsync(
+        "([topology, count]) => window.lab.timeline && window.lab.timeline.points.filter(p => p.topology === topology && p.readsPerSecond > 0).length >= count",
+        new object[] { topology, count }, new() { Timeout = _timeoutMs });
+
     /// <summary>Waits until the diagram shows <paramref name="count"/> masters; returns the masters' slot texts.</summary>
     public async Task<IReadOnlyList<string>> WaitForMastersAsync(int count)
     {
