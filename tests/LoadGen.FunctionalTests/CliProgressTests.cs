@@ -15,7 +15,7 @@ public class CliProgressTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "exec", typeof(Program).Assembly.Location, "run", "-u", fake.BaseUrl, "--duration", "3s", "--warmup", "0", "--rate", "100", "-c", "4", "--products", "50" })
+        foreach (var arg in new[] { "exec", typeof(Program).Assembly.Location, "run", "-u", fake.BaseUrl, "--duration", "5s", "--warmup", "0", "--rate", "100", "-c", "4", "--products", "50" })
         {
             start.ArgumentList.Add(arg);
         }

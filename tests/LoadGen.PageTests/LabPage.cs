@@ -72,8 +72,10 @@ public sealed class LabPage(IPage page, TimeSpan? timeout = null)
         """, topology, new() { Timeout = _timeoutMs });
 
     /// <summary>
-    /// Waits until the stale-% chart has <paramref name="seconds"/> points with reads that began after the switch to
-    /// <paramref name="topology"/> ended (plus one second for reads already in flight), and returns their values.
+    /// Waits until the stale-% chart, after the switch to <paramref name="topology"/> ended, ends with
+    /// <paramref name="seconds"/> seconds in a row at 0 (it fell back to 0 and stays there), and returns every value
+    /// drawn since the switch ended. A read sent before the switch and answered after it may still count in the
+    /// first seconds, so those are not required to be 0.
     /// </summary>
     public async Task<double[]> StaleAfterSwitchAsync(string topology, int seconds)
     {
@@ -82,8 +84,8 @@ public sealed class LabPage(IPage page, TimeSpan? timeout = null)
               const t = window.lab.timeline; const chart = window.lab.charts.stale;
               const marker = t && t.markers.filter(m => m.label === label && m.outcome === 'done').pop();
               if (!marker || !chart) return null;
-              const values = chart.data.datasets[0].data.filter(p => p.x >= marker.endTime + 1000 && p.y !== null).map(p => p.y);
-              return values.length >= seconds ? values : null;
+              const values = chart.data.datasets[0].data.filter(p => p.x >= marker.endTime && p.y !== null).map(p => p.y);
+              return values.length >= seconds && values.slice(-seconds).every(v => v === 0) ? values : null;
             }
             """;
         var handle = await page.WaitForFunctionAsync(script, new object[] { "→ " + topology, seconds }, new() { Timeout = _timeoutMs });
