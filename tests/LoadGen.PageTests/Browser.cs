@@ -25,6 +25,12 @@ public sealed class Browser : IAsyncDisposable
     /// <summary>Launches headless Chromium with the flags a sandboxed CI container needs and nothing that calls home.</summary>
     public static async Task<Browser> LaunchAsync()
     {
+        if (!File.Exists(ExecutablePath))
+        {
+            throw new InvalidOperationException(
+                $"No browser at {ExecutablePath}: install Debian's Chromium (apt-get install chromium) or set CHROMIUM_PATH. Playwright is never asked to download one.");
+        }
+
         var playwright = await Playwright.CreateAsync();
         try
         {
