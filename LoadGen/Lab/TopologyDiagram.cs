@@ -143,9 +143,9 @@ public sealed record ClusterDiagram(string Name, bool Ok, int SlotsCovered, IRea
                 {
                     foreach (var range in ranges.EnumerateArray())
                     {
-                        if (range.ValueKind == JsonValueKind.Object && range.TryGetProperty("start", out var a) && range.TryGetProperty("end", out var b))
+                        if (range.ValueKind == JsonValueKind.Object && Number(range, "start") is { } a && Number(range, "end") is { } b)
                         {
-                            slots.Add([a.GetInt32(), b.GetInt32()]);
+                            slots.Add([(int)a, (int)b]);
                         }
                     }
                 }
@@ -156,8 +156,9 @@ public sealed record ClusterDiagram(string Name, bool Ok, int SlotsCovered, IRea
                     (TopologyDiagram.String(n, "role") ?? "").ToLowerInvariant(),
                     TopologyDiagram.String(n, "masterId"),
                     slots,
-                    n.TryGetProperty("slotCount", out var count) && count.TryGetInt32(out var c) ? c : slots.Sum(r => r[1] - r[0] + 1),
-                    n.TryGetProperty("keys", out var keys) && keys.TryGetInt64(out var k) ? k : null,
+                    (int?)Number(n, "slotCount") ?? slots.Sum(r => r[1] - r[0] + 1),
+                    // Null when the node did not answer DBSIZE (it is down).
+                    Number(n, "keys"),
                     n.TryGetProperty("failed", out var failed) && failed.ValueKind == JsonValueKind.True,
                     // A null processId says its process is down; no such field says nothing, so assume it runs.
                     !(n.TryGetProperty("processId", out var pid) && pid.ValueKind == JsonValueKind.Null)));
@@ -167,9 +168,12 @@ public sealed record ClusterDiagram(string Name, bool Ok, int SlotsCovered, IRea
         return new ClusterDiagram(
             name,
             state.TryGetProperty("ok", out var ok) && ok.ValueKind == JsonValueKind.True,
-            state.TryGetProperty("slotsCovered", out var covered) && covered.TryGetInt32(out var sc) ? sc : 0,
+            (int)(Number(state, "slotsCovered") ?? 0),
             nodes);
     }
+
+    private static long? Number(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var n) ? n : null;
 }
 
 /// <summary>A node of the cluster.</summary>
