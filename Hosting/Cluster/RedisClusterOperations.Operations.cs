@@ -6,6 +6,11 @@ namespace Aspire.Hosting.ApplicationModel;
 
 public sealed partial class RedisClusterOperations
 {
+    /// <summary>StackExchange.Redis' default configuration channel (ConfigurationOptions.ConfigurationChannel).</summary>
+    private const string ClientConfigurationChannel = "__Booksleeve_MasterChanged";
+    private static readonly HashSet<string> s_housekeepingCommands =
+        ["ping", "echo", "info", "cluster", "client", "config", "command", "hello", "auth", "select", "readonly", "readwrite", "role", "subscribe", "unsubscribe", "psubscribe", "punsubscribe", "time"];
+
     /// <summary>
     /// Starts a spare node, joins it as a master, and moves slots onto it (with their keys, under load) until every
     /// master owns the same number of slots (within one).
@@ -236,8 +241,57 @@ public sealed partial class RedisClusterOperations
         Report(runtime, operation, "join", $"CLUSTER MEET: {id[..8]} ({spare.Address}) joins through {Address(anchor.Port)}");
         await ExecuteAsync(runtime, spare.Port, cancellationToken, "CLUSTER", "MEET", "127.0.0.1",
             anchor.Port.ToString(CultureInfo.InvariantCulture), anchor.BusPort.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
-        await WaitForAgreementAsync(runtime, v => v.Any(n => n.Id == id), "every node knows the new node", cancellationToken).ConfigureAwait(false);
+        var joined = await WaitForAgreementAsync(runtime, v => v.Any(n => n.Id == id), "every node knows the new node", cancellationToken).ConfigureAwait(false);
+        await AnnounceToClientsAsync(runtime, operation, spare, joined, cancellationToken).ConfigureAwait(false);
         return id;
+    }
+
+    /// <summary>
+    /// Gets the clients connected to the new node before any slot moves to it. StackExchange.Redis fails a command
+    /// redirected (MOVED/ASK) to a node it has no connection to yet, and it learns of new nodes only when it reloads
+    /// the topology. Every StackExchange.Redis client subscribes to a configuration channel and reloads the topology
+    /// when a message arrives on it; in a cluster a PUBLISH reaches every node's subscribers. So: publish there, then
+    /// wait until the new node has as many client connections as the existing masters (bounded: a client of
+    /// another library does not listen, and must not block the operation).
+    /// </summary>
+    private async Task AnnounceToClientsAsync(
+        RedisClusterRuntime runtime, string operation, RedisClusterNodeResource node, IReadOnlyList<ClusterNodeLine> view, CancellationToken cancellationToken)
+    {
+        var masters = view.Where(n => n.IsMaster && !n.IsFailed && n.Port != node.Port && IsRunning(runtime, n.Port)).ToList();
+        var expected = int.MaxValue;
+        foreach (var master in masters)
+        {
+            expected = Math.Min(expected, await ClientConnectionsAsync(runtime, master.Port, cancellationToken).ConfigureAwait(false));
+        }
+
+        if (masters.Count == 0 || expected == 0)
+        {
+            return;
+        }
+
+        Report(runtime, operation, "announce", $"PUBLISH {ClientConfigurationChannel}: clients reload the topology; waiting for their {expected} connection(s) on {node.Name}");
+        await ExecuteAsync(runtime, masters[0].Port, cancellationToken, "PUBLISH", ClientConfigurationChannel, string.Empty).ConfigureAwait(false);
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            if (await ClientConnectionsAsync(runtime, node.Port, cancellationToken).ConfigureAwait(false) >= expected)
+            {
+                Report(runtime, operation, "announce", $"clients connected to {node.Name} in {watch.Elapsed.TotalMilliseconds:0} ms");
+                return;
+            }
+
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
+
+        Report(runtime, operation, "announce", $"not every client connected to {node.Name} within 5 s; moving on");
+    }
+
+    /// <summary>Connections of clients (not replicas, not pub/sub, not this class's own) to a node.</summary>
+    private async Task<int> ClientConnectionsAsync(RedisClusterRuntime runtime, int port, CancellationToken cancellationToken)
+    {
+        var list = (string?)await ExecuteAsync(runtime, port, cancellationToken, "CLIENT", "LIST", "TYPE", "normal").ConfigureAwait(false);
+        return (list ?? string.Empty).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Count(line => !line.Contains($" name={OperationsClientName} ", StringComparison.Ordinal));
     }
 
     private async Task ForgetAndStopAsync(RedisClusterRuntime runtime, ClusterNodeLine line, CancellationToken cancellationToken)
@@ -259,9 +313,76 @@ public sealed partial class RedisClusterOperations
             }
         }
 
+        if (IsRunning(node))
+        {
+            await DrainAsync(runtime, node, cancellationToken).ConfigureAwait(false);
+        }
+
         Report(runtime, "RemoveNode", "stop", $"stopping {node.Name} ({node.Address}); it is a spare again");
         await StopNodeAsync(runtime, node, cancellationToken).ConfigureAwait(false);
         DeleteNodeFiles(node);
+    }
+
+    /// <summary>
+    /// Waits until clients stop sending commands to a node that owns no slot any more, so that stopping it fails no
+    /// request in flight. A client such as StackExchange.Redis learns a moved slot from the first MOVED it gets for
+    /// it, so right after a rebalance it still sends many commands to the old owner (which answers MOVED); stopped
+    /// then, every command on its connection fails. Quiet means: in one 500 ms window the node redirected no client command.
+    /// Bounded (10 s): a client that never learns must not block the removal.
+    /// </summary>
+    private async Task DrainAsync(RedisClusterRuntime runtime, RedisClusterNodeResource node, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var last = await RedirectedCommandsAsync(runtime, node.Port, cancellationToken).ConfigureAwait(false);
+        while (watch.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(500, cancellationToken).ConfigureAwait(false);
+            var now = await RedirectedCommandsAsync(runtime, node.Port, cancellationToken).ConfigureAwait(false);
+            if (now == last)
+            {
+                Report(runtime, "RemoveNode", "drain", $"no client sends to {node.Name} any more ({watch.Elapsed.TotalSeconds:0.0} s)");
+                return;
+            }
+
+            last = now;
+        }
+
+        Report(runtime, "RemoveNode", "drain", $"clients still send to {node.Name} after {watch.Elapsed.TotalSeconds:0} s; stopping it anyway");
+    }
+
+    /// <summary>
+    /// Client commands this slotless node answered with a redirect (<c>rejected_calls</c>: MOVED), heartbeats and
+    /// topology queries left out. Calls would not do: as a replica it also executes its master's writes.
+    /// </summary>
+    private async Task<long> RedirectedCommandsAsync(RedisClusterRuntime runtime, int port, CancellationToken cancellationToken)
+    {
+        var info = (string?)await ExecuteAsync(runtime, port, cancellationToken, "INFO", "commandstats").ConfigureAwait(false);
+        long total = 0;
+        foreach (var line in (info ?? string.Empty).Split('\n', StringSplitOptions.TrimEntries))
+        {
+            // cmdstat_get:calls=12,usec=...   cmdstat_cluster|nodes:calls=3,...
+            var colon = line.IndexOf(":calls=", StringComparison.Ordinal);
+            if (!line.StartsWith("cmdstat_", StringComparison.Ordinal) || colon < 0)
+            {
+                continue;
+            }
+
+            var command = line["cmdstat_".Length..colon].Split('|')[0];
+            if (s_housekeepingCommands.Contains(command))
+            {
+                continue;
+            }
+
+            var rejected = line.IndexOf("rejected_calls=", StringComparison.Ordinal);
+            if (rejected >= 0)
+            {
+                var value = line[(rejected + "rejected_calls=".Length)..];
+                var comma = value.IndexOf(',', StringComparison.Ordinal);
+                total += long.Parse(comma < 0 ? value : value[..comma], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return total;
     }
 
     private async Task WaitForReplicationLinkAsync(RedisClusterRuntime runtime, int port, CancellationToken cancellationToken)

@@ -18,6 +18,7 @@ namespace Aspire.Hosting.ApplicationModel;
 public sealed partial class RedisClusterOperations : IAsyncDisposable
 {
     private const int MaxRecentEvents = 200;
+    private const string OperationsClientName = "aspire-cluster-operations";
     private readonly DistributedApplicationModel _model;
     private readonly ResourceNotificationService _notifications;
     private readonly ResourceLoggerService _resourceLoggers;
@@ -412,12 +413,24 @@ public sealed partial class RedisClusterOperations : IAsyncDisposable
         Report(runtime, operation, "ready", $"{view.Count(n => n.IsMaster)} masters, {view.Count(n => !n.IsMaster)} replicas, all 16384 slots covered");
     }
 
+    /// <summary>
+    /// Gives a node a fresh start: deletes everything in its folder but the config. nodes.conf is its identity (a
+    /// node that kept it would rejoin as itself), and a dump.rdb left by a full sync it once received as a replica
+    /// would come back as keys ("node is not empty" to redis-cli --cluster create).
+    /// </summary>
     private static void DeleteNodeFiles(RedisClusterNodeResource node)
     {
-        var nodesFile = Path.Combine(node.Folder, "nodes.conf");
-        if (File.Exists(nodesFile))
+        if (!Directory.Exists(node.Folder))
         {
-            File.Delete(nodesFile);
+            return;
+        }
+
+        foreach (var file in Directory.GetFiles(node.Folder))
+        {
+            if (Path.GetFileName(file) != "redis.conf")
+            {
+                File.Delete(file);
+            }
         }
     }
 
@@ -568,7 +581,7 @@ public sealed partial class RedisClusterOperations : IAsyncDisposable
             ConnectTimeout = 2000,
             AsyncTimeout = (int)runtime.Resource.OperationTimeout.TotalMilliseconds,
             SyncTimeout = (int)runtime.Resource.OperationTimeout.TotalMilliseconds,
-            ClientName = "aspire-cluster-operations",
+            ClientName = OperationsClientName,
 
             // No pub/sub connection per node: these connections only run admin commands.
             ConfigurationChannel = string.Empty,

@@ -40,6 +40,20 @@ public static partial class LocalPostgresBuilderExtensions
         done
         """;
 
+    // DCP stops an executable with SIGTERM, which Postgres takes as a "smart" shutdown: it waits until every client
+    // disconnects, and a connection pool (CatalogApi's, a test's) does not, so the stop waited ~4 s more for DCP to
+    // give up and kill. This wrapper turns SIGTERM into SIGINT, Postgres' "fast" shutdown (sessions are ended,
+    // nothing is lost), and exits with the server's exit code.
+    private const string FastShutdownWrapper = """
+        "$@" &
+        pid=$!
+        trap 'kill -INT "$pid" 2>/dev/null' TERM INT
+        wait "$pid"
+        status=$?
+        while kill -0 "$pid" 2>/dev/null; do wait "$pid"; status=$?; done
+        exit "$status"
+        """;
+
     /// <summary>
     /// Adds PostgreSQL as two executables: <c>{name}-init</c> (one-shot: initdb with a password file and
     /// scram-sha-256, skipped when the data folder is initialised; then creates the databases) and the server, which
@@ -64,10 +78,9 @@ public static partial class LocalPostgresBuilderExtensions
         var postgres = LocalBinaries.Find("postgres", binDirectories);
         var initdb = LocalBinaries.Find("initdb", binDirectories);
         var asRoot = Environment.UserName == "root";
-        var server = new LocalPostgresServerResource(
-            name, asRoot ? "setpriv" : postgres ?? "postgres", LocalFolders.Default(name), password.Resource, port ?? LocalPorts.Next());
+        var server = new LocalPostgresServerResource(name, "/bin/sh", LocalFolders.Default(builder, name), password.Resource, port ?? LocalPorts.Next());
 
-        var init = builder.AddExecutable($"{name}-init", "/bin/sh", server.WorkingDirectory, "-c", InitScript)
+        var init = builder.AddExecutable($"{name}-init", "/bin/sh", Path.GetTempPath(), "-c", InitScript)
             .WithParentRelationship(server)
             .WithEnvironment(ctx =>
             {
@@ -89,6 +102,13 @@ public static partial class LocalPostgresBuilderExtensions
                 return Task.CompletedTask;
             });
 
+        // The server's folder (its working folder for DCP) must exist when the app starts, WithDataDirectory's too.
+        builder.Eventing.Subscribe<BeforeStartEvent>((_, _) =>
+        {
+            PrepareHome(server);
+            return Task.CompletedTask;
+        });
+
         var healthCheckKey = $"{name}_check";
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(healthCheckKey, _ => new NpgsqlHealthCheck(server), failureStatus: null, tags: null));
 
@@ -103,8 +123,12 @@ public static partial class LocalPostgresBuilderExtensions
             })
             .WithArgs(ctx =>
             {
+                ctx.Args.Add("-c");
+                ctx.Args.Add(FastShutdownWrapper);
+                ctx.Args.Add("postgres-fast-shutdown");
                 if (asRoot)
                 {
+                    ctx.Args.Add("setpriv");
                     ctx.Args.Add("--reuid=postgres");
                     ctx.Args.Add("--regid=postgres");
                     ctx.Args.Add("--init-groups");
@@ -170,7 +194,22 @@ public static partial class LocalPostgresBuilderExtensions
         var database = new LocalPostgresDatabaseResource(name, databaseName, builder.Resource);
         var healthCheckKey = $"{name}_check";
         builder.ApplicationBuilder.Services.AddHealthChecks().Add(new HealthCheckRegistration(healthCheckKey, _ => new NpgsqlHealthCheck(database), failureStatus: null, tags: null));
-        return builder.ApplicationBuilder.AddResource(database).WithHealthCheck(healthCheckKey);
+        // A database has no process: it is Running once its server is ready (healthy), and its own health check
+        // then says whether the database itself opens.
+        builder.ApplicationBuilder.Eventing.Subscribe<ResourceReadyEvent>(builder.Resource, (e, _) =>
+            e.Services.GetRequiredService<ResourceNotificationService>().PublishUpdateAsync(database, s => s with
+            {
+                State = KnownResourceStates.Running,
+                StartTimeStamp = DateTime.UtcNow,
+            }));
+        return builder.ApplicationBuilder.AddResource(database)
+            .WithInitialState(new CustomResourceSnapshot
+            {
+                ResourceType = "PostgresDatabase",
+                State = KnownResourceStates.NotStarted,
+                Properties = [new ResourcePropertySnapshot(CustomResourceKnownProperties.Source, $"{builder.Resource.Name}/{databaseName}")],
+            })
+            .WithHealthCheck(healthCheckKey);
     }
 
     private static void PrepareHome(LocalPostgresServerResource server)
