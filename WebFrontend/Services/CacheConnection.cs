@@ -75,7 +75,7 @@ public sealed class CacheConnection(
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(SwitchTimeout);
-                next = await OpenAsync(settings, timeout.Token).ConfigureAwait(false);
+                next = await OpenAsync(settings, timeout.Token, cancellationToken).ConfigureAwait(false);
                 try
                 {
                     roundTrip = await next.Database.PingAsync().WaitAsync(timeout.Token).ConfigureAwait(false);
@@ -114,7 +114,7 @@ public sealed class CacheConnection(
         await _switching.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            Publish(await OpenAsync(settings, cancellationToken).ConfigureAwait(false));
+            Publish(await OpenAsync(settings, cancellationToken, cancellationToken).ConfigureAwait(false));
         }
         finally
         {
@@ -157,7 +157,9 @@ public sealed class CacheConnection(
         }
     }
 
-    private async Task<CacheTarget> OpenAsync(CacheSettings settings, CancellationToken cancellationToken)
+    // `giveUp` ends the attempt (the switch's timeout, or the caller): the caller's own cancellation is rethrown,
+    // anything else becomes a CacheUnavailableException naming the connection string.
+    private async Task<CacheTarget> OpenAsync(CacheSettings settings, CancellationToken giveUp, CancellationToken cancellationToken)
     {
         var name = settings.Name!;
         var options = caches.CreateOptions(name);
@@ -171,7 +173,7 @@ public sealed class CacheConnection(
         var connecting = ConnectionMultiplexer.ConnectAsync(options);
         try
         {
-            multiplexer = await connecting.WaitAsync(cancellationToken).ConfigureAwait(false);
+            multiplexer = await connecting.WaitAsync(giveUp).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -193,12 +195,16 @@ public sealed class CacheConnection(
         {
             try
             {
-                nearCache = await NearCache.CreateAsync(multiplexer, NearCacheOptionsFor(settings.NearCache), cancellationToken).ConfigureAwait(false);
+                nearCache = await NearCache.CreateAsync(multiplexer, NearCacheOptionsFor(settings.NearCache), giveUp).ConfigureAwait(false);
             }
-            catch
+            catch (Exception ex)
             {
                 tracing.ForEach(t => t.Dispose());
                 await multiplexer.DisposeAsync().ConfigureAwait(false);
+                if (ex is RedisException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+                {
+                    throw CacheUnavailableException.Create(name, configuration, ex);
+                }
                 throw;
             }
             if (nearCache.Database.Multiplexer != multiplexer && instrumentation?.AddConnection(name, nearCache.Database.Multiplexer) is { } nearRegistration)

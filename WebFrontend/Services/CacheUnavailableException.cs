@@ -17,7 +17,9 @@ public sealed class CacheUnavailableException : Exception
     public static CacheUnavailableException Create(string name, string configuration, Exception error)
     {
         // StackExchange.Redis appends a long dump of its counters after the reason: keep the reason.
-        var seen = error.Message.Split(", mc: ", 2)[0];
+        var seen = error is OperationCanceledException
+            ? $"no answer within {CacheConnection.SwitchTimeout.TotalSeconds:0} s"
+            : error.Message.Split(", mc: ", 2)[0];
         var fix = IsAuthentication(seen)
             ? $"the password in 'ConnectionStrings:{name}' is not the server's: set the one the server was started with"
             : $"no Redis answered at {Endpoints(configuration)}: start the cache '{name}', or correct the endpoints in 'ConnectionStrings:{name}'";

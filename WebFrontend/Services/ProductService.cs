@@ -120,8 +120,8 @@ public sealed class ProductService(
     {
         using var activity = ActivitySource.StartActivity("cache delete product");
         activity?.SetTag("cache.key", CacheKey(id));
-        // The cache in use when the write was acknowledged by CatalogApi: a switch meanwhile does not move the
-        // invalidation to a cache that has never held the old value.
+        // One cache for every attempt: a switch during the retries must not leave the tombstone half in one
+        // cache and the WAIT in another.
         using var lease = cache.Acquire();
         if (lease.Target is not { } target)
         {

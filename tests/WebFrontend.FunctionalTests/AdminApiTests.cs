@@ -112,6 +112,24 @@ public sealed class AdminApiTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task WithWaitForReplicasAWriteOnTheClusterIsAnsweredOnceARedisReplicaHasTheInvalidation()
+    {
+        var cluster = await stack.ClusterAsync();
+        await using var replica = stack.ReplicaWithCaches(new Dictionary<string, string> { ["cache-cluster"] = stack.ConnectionString([.. cluster]) });
+        using var client = replica.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await PutAsync(client, new { cache = "cache-cluster", nearCache = "coherent", waitForReplicas = 1 })).StatusCode);
+
+        // Products spread over the three masters: WAIT must reach the master that took each tombstone.
+        foreach (var id in new[] { 621, 622, 623, 624, 625, 626 })
+        {
+            await client.GetAsync($"/api/products/{id}");
+            using var write = await client.PutAsJsonAsync($"/api/products/{id}/price", new { price = 6.21m });
+            Assert.Equal(HttpStatusCode.OK, write.StatusCode);
+            Assert.Equal("confirmed-by-1", string.Join(",", write.Headers.GetValues("X-Cache-Invalidation")));
+        }
+    }
+
+    [Fact]
     public async Task AfterTenSwitchesNoServerKeepsAConnectionFromAnEarlierOne()
     {
         var naive = await stack.StartRedisAsync();
