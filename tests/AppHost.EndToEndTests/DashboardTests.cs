@@ -70,20 +70,26 @@ public sealed class DashboardTests(RunningAppHost apphost, ITestOutputHelper out
         await _page.GetByLabel("Zoom out").ClickAsync();
         await ShotAsync("dashboard-graph.png");
 
-        // One read of a product no replica has cached: lb → webfrontend → Redis (miss) → catalogapi → Postgres.
+        // One read of a product no replica has cached: lb → webfrontend → Redis (miss) → catalogapi → Postgres. The
+        // request carries its own traceparent, so the test knows the trace id to open.
+        var traceId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
         using (var lb = new HttpClient { BaseAddress = apphost.LoadBalancer })
-        using (var read = await lb.GetAsync("/api/products/4242"))
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/api/products/4242"))
         {
+            request.Headers.Add("traceparent", $"00-{traceId}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8))}-01");
+            using var read = await lb.SendAsync(request);
             Assert.True(read.IsSuccessStatusCode, await read.Content.ReadAsStringAsync());
             Assert.Equal("miss", read.Headers.GetValues("X-Cache").Single());
         }
-        await _page.GotoAsync(new Uri(apphost.Dashboard, "/traces").ToString());
+        // The services export in batches: the trace is complete once its Postgres span arrived.
+        await _page.GotoAsync(new Uri(apphost.Dashboard, $"/traces/detail/{traceId}").ToString());
         await DismissCertificateBannerAsync();
-        var trace = _page.Locator("a", new PageLocatorOptions { HasTextRegex = new System.Text.RegularExpressions.Regex("lb: GET .*products") }).First;
-        await trace.WaitForAsync();
-        await trace.ClickAsync();
-        await _page.Locator("text=catalogapi").First.WaitForAsync();
-        await _page.Locator("text=postgres").First.WaitForAsync();
+        for (var attempt = 0; await _page.Locator("text=/catalogapi/").CountAsync() == 0 || await _page.Locator("text=/postgres|catalogdb/").CountAsync() == 0; attempt++)
+        {
+            Assert.True(attempt < 60, $"the trace {traceId} never showed catalogapi and Postgres spans");
+            await Task.Delay(1_000);
+            await _page.ReloadAsync();
+        }
         await ShotAsync("dashboard-trace.png");
 
         // A cluster operation from the dashboard: switch to the cluster topology, then the cluster's "Add master".
@@ -94,9 +100,13 @@ public sealed class DashboardTests(RunningAppHost apphost, ITestOutputHelper out
         await _page.GotoAsync(apphost.Dashboard.ToString());
         await DismissCertificateBannerAsync();
         await Row("cache-cluster").GetByRole(AriaRole.Button, new LocatorGetByRoleOptions { Name = "Actions" }).ClickAsync();
-        await _page.GetByRole(AriaRole.Menuitem, new PageGetByRoleOptions { Name = "Add master" }).ClickAsync();
-        var result = _page.Locator("text=/Add master.*(succeeded|completed|added)/i").First;
-        await result.WaitForAsync(new LocatorWaitForOptions { Timeout = 180_000 });
+        await _page.GetByRole(AriaRole.Menuitem, new PageGetByRoleOptions { Name = "Commands" }).ClickAsync();
+        await _page.GetByRole(AriaRole.Menuitem, new PageGetByRoleOptions { Name = "Add master", Exact = true }).ClickAsync();
+        // The result arrives as a toast and stays in the notification center, which the screenshot shows.
+        await _page.Locator("text=\"Add master\" succeeded").First.WaitForAsync(new LocatorWaitForOptions { Timeout = 180_000 });
+        await _page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Notifications" }).ClickAsync();
+        var result = _page.Locator("text=/slots rebalanced|added/i").First;
+        await result.WaitForAsync();
         output.WriteLine(await result.InnerTextAsync());
         await ShotAsync("dashboard-cluster-command.png");
     }
@@ -109,7 +119,7 @@ public sealed class DashboardTests(RunningAppHost apphost, ITestOutputHelper out
     private async Task DismissCertificateBannerAsync()
     {
         // Aspire warns that no trusted development certificate exists; this sample serves loopback http only.
-        var close = _page.Locator("fluent-message-bar button[aria-label='Close'], .fluent-messagebar button[title='Close']");
+        var close = _page.Locator("[aria-label='Dismiss notification']");
         if (await close.CountAsync() > 0)
         {
             await close.First.ClickAsync();
