@@ -59,7 +59,7 @@ public sealed class DashboardTests(RunningAppHost apphost, ITestOutputHelper out
             Assert.Contains("/login", response.Headers.Location?.ToString(), StringComparison.Ordinal);
         }
         await _page.GotoAsync(apphost.LoginUrl.ToString());
-        await DismissCertificateBannerAsync();
+        await DismissCertificateBannerAsync(appearsAfterLoad: true);
         await Row("webfrontend-2").Locator("text=Running").WaitForAsync();
         await Row("lb").Locator("text=Running").WaitForAsync();
         await ShotAsync("dashboard-resources.png");
@@ -103,12 +103,16 @@ public sealed class DashboardTests(RunningAppHost apphost, ITestOutputHelper out
         await _page.GetByRole(AriaRole.Menuitem, new PageGetByRoleOptions { Name = "Commands" }).ClickAsync();
         await _page.GetByRole(AriaRole.Menuitem, new PageGetByRoleOptions { Name = "Add master", Exact = true }).ClickAsync();
         // The result arrives as a toast and stays in the notification center, which the screenshot shows.
-        await _page.Locator("text=\"Add master\" succeeded").First.WaitForAsync(new LocatorWaitForOptions { Timeout = 180_000 });
+        var toast = _page.Locator("text=/\"Add master\" (succeeded|failed)/").First;
+        await toast.WaitForAsync(new LocatorWaitForOptions { Timeout = 180_000 });
+        var outcome = await toast.InnerTextAsync();
         await _page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Notifications" }).ClickAsync();
-        var result = _page.Locator("text=/slots rebalanced|added/i").First;
-        await result.WaitForAsync();
-        output.WriteLine(await result.InnerTextAsync());
+        await _page.GetByText("Dismiss all").WaitForAsync();
+        // The panel slides in; a picture taken mid-slide cuts it off (cosmetic only, nothing is asserted on it).
+        await _page.WaitForTimeoutAsync(1_000);
         await ShotAsync("dashboard-cluster-command.png");
+        output.WriteLine(await _page.Locator("body").InnerTextAsync());
+        Assert.Contains("succeeded", outcome, StringComparison.Ordinal);
     }
 
     private ILocator Row(string resource) => _page.Locator("tr.resource-row", new PageLocatorOptions
@@ -116,10 +120,22 @@ public sealed class DashboardTests(RunningAppHost apphost, ITestOutputHelper out
         Has = _page.Locator($"td[title$=': {resource}']"),
     });
 
-    private async Task DismissCertificateBannerAsync()
+    private async Task DismissCertificateBannerAsync(bool appearsAfterLoad = false)
     {
-        // Aspire warns that no trusted development certificate exists; this sample serves loopback http only.
+        // Aspire warns that no trusted development certificate exists (this sample serves loopback http only). The
+        // banner comes a moment after the first page; once dismissed, it stays dismissed for the session.
         var close = _page.Locator("[aria-label='Dismiss notification']");
+        if (appearsAfterLoad)
+        {
+            try
+            {
+                await close.First.WaitForAsync(new LocatorWaitForOptions { Timeout = 15_000 });
+            }
+            catch (TimeoutException)
+            {
+                return;
+            }
+        }
         if (await close.CountAsync() > 0)
         {
             await close.First.ClickAsync();
