@@ -30,6 +30,9 @@ public static partial class LocalPostgresBuilderExtensions
           echo "initdb: skipped, $PG_DATA is initialised already"
         fi
         if [ -n "$as_postgres" ]; then chown -R postgres:postgres "$PG_DATA" "$PG_HOME/run"; fi
+        # The password is generated per run (not persisted): a kept data folder gets this run's password.
+        out=$(echo "ALTER USER postgres PASSWORD '$PG_PASSWORD'" | $as_postgres "$PG_BIN/postgres" --single -D "$PG_DATA" postgres 2>&1) || { echo "setting the password failed"; exit 1; }
+        case "$out" in *ERROR*) echo "setting the password failed"; exit 1 ;; esac
         for db in $PG_DATABASES; do
           out=$(echo "CREATE DATABASE \"$db\"" | $as_postgres "$PG_BIN/postgres" --single -D "$PG_DATA" postgres 2>&1) || { echo "$out"; exit 1; }
           case "$out" in
@@ -58,8 +61,8 @@ public static partial class LocalPostgresBuilderExtensions
     /// Adds PostgreSQL as two executables: <c>{name}-init</c> (one-shot: initdb with a password file and
     /// scram-sha-256, skipped when the data folder is initialised; then creates the databases) and the server, which
     /// waits for the init to complete and listens on 127.0.0.1 only. The <c>postgres</c> user's password is the
-    /// generated secret parameter <c>{name}-password</c> (not persisted: with a kept data folder, keep the password
-    /// too, e.g. set <c>Parameters:{name}-password</c>).
+    /// generated secret parameter <c>{name}-password</c>, not persisted: the init sets it on every start, so a kept
+    /// data folder (<c>WithDataDirectory</c>) works with a new password each run.
     /// </summary>
     /// <param name="builder">The app model builder.</param>
     /// <param name="name">The resource name.</param>
