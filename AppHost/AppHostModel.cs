@@ -19,28 +19,8 @@ public static class AppHostModel
     {
         builder.Services.AddSingleton(options);
         builder.Configuration["ASPNETCORE_URLS"] = $"http://127.0.0.1:{options.DashboardPort}";
-        // Postgres' data folder outlives a run, so its generated password must too: kept next to it, mode 0600.
-        var postgresPassword = $"Parameters:{ResourceNames.Postgres}-password";
-        builder.Configuration[postgresPassword] ??= StateSecret(options, $"{ResourceNames.Postgres}-password");
-        return builder.AddParameter(AdminTokenParameter, new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: false);
-    }
 
-    /// <summary>A generated secret kept in the state folder (created on first use, readable by its owner only).</summary>
-    private static string StateSecret(AppHostOptions options, string name)
-    {
-        var path = options.StatePath($"{name}.secret");
-        if (File.Exists(path))
-        {
-            return File.ReadAllText(path).Trim();
-        }
-        Directory.CreateDirectory(options.StateDirectory);
-        var secret = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
-        File.WriteAllText(path, secret);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-        return secret;
+        return builder.AddParameter(AdminTokenParameter, new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: false);
     }
 
     /// <summary>
