@@ -35,6 +35,10 @@ while true; do
   for p in $pids; do kill -0 "$p" 2>/dev/null && alive="$alive $p"; done
   [ -z "$apphost_gone" ] && ! kill -0 "$apphost" 2>/dev/null && apphost_gone=$(now)
   [ -z "$alive" ] && break
+  if [ -n "${VERBOSE:-}" ] && [ "$alive" != "${last:-}" ]; then
+    printf '  %5.1f s: %s\n' "$(echo "$(now) - $stop" | bc)" "$(ps -o comm= -p "$(echo $alive | tr ' ' ',')" 2>/dev/null | sort | uniq -c | tr -s ' ' | tr '\n' ' ')"
+    last=$alive
+  fi
   if [ "$(echo "$(now) - $stop > 120" | bc)" = 1 ]; then echo "still alive after 120 s:"; ps -o pid,cmd -p "$(echo $alive | tr " " ",")"; exit 1; fi
   sleep 0.05
 done
