@@ -19,28 +19,8 @@ public static class AppHostModel
     {
         builder.Services.AddSingleton(options);
         builder.Configuration["ASPNETCORE_URLS"] = $"http://127.0.0.1:{options.DashboardPort}";
-        // Postgres' data folder outlives a run, so its generated password must too: kept next to it, mode 0600.
-        var postgresPassword = $"Parameters:{ResourceNames.Postgres}-password";
-        builder.Configuration[postgresPassword] ??= StateSecret(options, $"{ResourceNames.Postgres}-password");
-        return builder.AddParameter(AdminTokenParameter, new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: false);
-    }
 
-    /// <summary>A generated secret kept in the state folder (created on first use, readable by its owner only).</summary>
-    private static string StateSecret(AppHostOptions options, string name)
-    {
-        var path = options.StatePath($"{name}.secret");
-        if (File.Exists(path))
-        {
-            return File.ReadAllText(path).Trim();
-        }
-        Directory.CreateDirectory(options.StateDirectory);
-        var secret = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
-        File.WriteAllText(path, secret);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-        return secret;
+        return builder.AddParameter(AdminTokenParameter, new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: false);
     }
 
     /// <summary>
@@ -48,7 +28,31 @@ public static class AppHostModel
     /// port); <paramref name="port"/> fixes the port (the load balancer's), otherwise Aspire picks a free one.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithLoopbackHttpEndpoint(this IResourceBuilder<ProjectResource> project, int? port = null)
-        => project.WithHttpEndpoint(port: port, isProxied: false).WithEndpoint("http", e => e.TargetHost = "127.0.0.1");
+        => project.WithHttpEndpoint(port: port, isProxied: false).WithEndpoint("http", e => e.TargetHost = "127.0.0.1").WithBuiltAssembly();
+
+    /// <summary>
+    /// Starts the project's built assembly (<c>dotnet exec bin/&lt;configuration&gt;/net10.0/X.dll</c>, the AppHost's own
+    /// configuration) instead of <c>dotnet run --no-build</c>: no MSBuild evaluation per start (seconds of CPU per
+    /// project on two cores), one process instead of two, and a stop signal that reaches the service itself.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithBuiltAssembly(this IResourceBuilder<ProjectResource> project)
+    {
+        var metadata = project.Resource.GetProjectMetadata();
+        var directory = Path.GetDirectoryName(metadata.ProjectPath)!;
+        var name = Path.GetFileNameWithoutExtension(metadata.ProjectPath);
+        var dll = Path.Combine(directory, "bin", s_configuration, "net10.0", $"{name}.dll");
+#pragma warning disable ASPIREEXTENSION001 // Evaluation API; the documented way to replace a project's launch command.
+        return project.WithLaunchToolArgs(context =>
+        {
+            context.Args.Add("exec");
+            context.Args.Add(dll);
+        }, showInCommandLine: true);
+#pragma warning restore ASPIREEXTENSION001
+    }
+
+    private static readonly string s_configuration =
+        typeof(AppHostModel).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
+            .OfType<System.Reflection.AssemblyConfigurationAttribute>().FirstOrDefault()?.Configuration ?? "Release";
 
     /// <summary>Gives the project every cache's connection string (<c>ConnectionStrings__{name}</c>); none is waited for.</summary>
     public static IResourceBuilder<ProjectResource> WithCaches(this IResourceBuilder<ProjectResource> project, IEnumerable<IResourceBuilder<IResourceWithConnectionString>> caches)

@@ -21,13 +21,12 @@ catch (AppHostOptionsException ex)
 
 var adminToken = builder.AddSampleOptions(options);
 
-var postgres = builder.AddLocalPostgres(ResourceNames.Postgres).WithDataDirectory(options.StatePath(ResourceNames.Postgres));
-var catalogDb = postgres.AddDatabase(ResourceNames.CatalogDb);
-// Waits for the server: the database exists once the init resource completed, and the database resource of an
-// executable server has no state of its own to wait on (Aspire passes states on to children of containers only).
+var catalogDb = builder.AddLocalPostgres(ResourceNames.Postgres)
+    .WithDataDirectory(options.StatePath(ResourceNames.Postgres))
+    .AddDatabase(ResourceNames.CatalogDb);
 var catalogApi = builder.AddProject<Projects.CatalogApi>(ResourceNames.CatalogApi)
     .WithLoopbackHttpEndpoint()
-    .WithReference(catalogDb).WaitFor(postgres)
+    .WithReference(catalogDb).WaitFor(catalogDb)
     .WithHttpHealthCheck("/health");
 
 // Every cache a topology may use, declared now (DCP cannot add resources later) and started by the first topology

@@ -1,4 +1,5 @@
 using LoadBalancer;
+using OpenTelemetry.Instrumentation.Http;
 using Yarp.ReverseProxy.Configuration;
 
 namespace Microsoft.Extensions.Hosting;
@@ -16,6 +17,13 @@ public static class LoadBalancerExtensions
         builder.Services.AddSingleton<ReplicaDrain>();
         builder.Services.AddServiceDiscovery();
         builder.Services.AddReverseProxy().AddServiceDiscoveryDestinationResolver();
+        // The active health checks probe each replica every few seconds: unsampled, so that they do not bury the
+        // requests in the dashboard's traces (the replica then does not record its side either).
+        builder.Services.PostConfigure<HttpClientTraceInstrumentationOptions>(o =>
+        {
+            var inner = o.FilterHttpRequestMessage;
+            o.FilterHttpRequestMessage = request => request.RequestUri?.AbsolutePath is not ("/health" or "/alive") && (inner?.Invoke(request) ?? true);
+        });
         return builder;
     }
 

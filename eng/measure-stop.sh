@@ -2,7 +2,7 @@
 # Measures how long the AppHost takes to start (launch -> every started resource healthy and the start topology
 # applied) and to stop (signal -> the last process it started gone), with the built AppHost, on a fresh state folder.
 # Usage: eng/measure-stop.sh [INT|TERM|KILL] [AppHost options...]   (run ./run.sh or dotnet build AppHost first)
-set -uo pipefail
+set -muo pipefail  # -m: job control, so the background AppHost keeps SIGINT (Ctrl+C) instead of ignoring it
 cd "$(dirname "$0")/.."
 signal=${1:-INT}; shift || true
 state=$(mktemp -d /tmp/apphost-measure-XXXXXX)
@@ -35,7 +35,11 @@ while true; do
   for p in $pids; do kill -0 "$p" 2>/dev/null && alive="$alive $p"; done
   [ -z "$apphost_gone" ] && ! kill -0 "$apphost" 2>/dev/null && apphost_gone=$(now)
   [ -z "$alive" ] && break
-  if [ "$(echo "$(now) - $stop > 120" | bc)" = 1 ]; then echo "still alive after 120 s:"; ps -o pid,cmd -p ${alive// /,}; exit 1; fi
+  if [ -n "${VERBOSE:-}" ] && [ "$alive" != "${last:-}" ]; then
+    printf '  %5.1f s: %s\n' "$(echo "$(now) - $stop" | bc)" "$(ps -o comm= -p "$(echo $alive | tr ' ' ',')" 2>/dev/null | sort | uniq -c | tr -s ' ' | tr '\n' ' ')"
+    last=$alive
+  fi
+  if [ "$(echo "$(now) - $stop > 120" | bc)" = 1 ]; then echo "still alive after 120 s:"; ps -o pid,cmd -p "$(echo $alive | tr " " ",")"; exit 1; fi
   sleep 0.05
 done
 end=$(now)

@@ -22,7 +22,8 @@ public static class ResourcesApi
     public static IReadOnlyList<ResourceInfo> Describe(DistributedApplicationModel model, ResourceNotificationService notifications)
     {
         var result = new List<ResourceInfo>();
-        foreach (var resource in model.Resources)
+        // Parameters and the resources Aspire hides (its per-project "-rebuilder" helpers) are not what a script waits on.
+        foreach (var resource in model.Resources.Where(r => r is not ParameterResource))
         {
             if (!notifications.TryGetCurrentState(resource.Name, out var current))
             {
@@ -30,6 +31,10 @@ public static class ResourcesApi
                 continue;
             }
             var snapshot = current.Snapshot;
+            if (snapshot.IsHidden)
+            {
+                continue;
+            }
             result.Add(new ResourceInfo(
                 resource.Name,
                 snapshot.ResourceType,

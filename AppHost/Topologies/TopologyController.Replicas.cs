@@ -34,6 +34,13 @@ public sealed partial class TopologyController
             await notifications.WaitForResourceAsync(replica, e => e.Snapshot.StartTimeStamp != before
                 && e.Snapshot.State?.Text == KnownResourceStates.Running
                 && e.Snapshot.HealthStatus == HealthStatus.Healthy, cancellationToken).ConfigureAwait(false);
+            // A new process starts without a cache: give it the current topology's before it takes traffic again.
+            if (_current is { } topology)
+            {
+                var index = int.Parse(replica[(replica.LastIndexOf('-') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+                var answer = await SwitchReplicaAsync(replica, CacheOf(topology, index), topology.NearCache, Volatile.Read(ref _waitForReplicas), lb.Token, cancellationToken).ConfigureAwait(false);
+                LogStep(log, "restart", "switch", $"{replica} uses {answer}");
+            }
         }
         finally
         {

@@ -182,14 +182,17 @@ public sealed partial class TopologyController(
             await FlushAsync(topology, token).ConfigureAwait(false);
             step("flush", $"FLUSHALL on {string.Join(", ", names.Distinct())} (what an earlier visit left there is stale)");
         }
-        return [.. Enumerable.Range(0, ResourceNames.WebReplicas).Select(i => topology.Cache switch
-        {
-            TopologyCache.None => null,
-            TopologyCache.Single => ResourceNames.SingleCache,
-            TopologyCache.PerReplica => ResourceNames.NaiveCache(i),
-            _ => ResourceNames.ClusterCache,
-        })];
+        return [.. Enumerable.Range(0, ResourceNames.WebReplicas).Select(i => CacheOf(topology, i))];
     }
+
+    /// <summary>The cache (a ConnectionStrings name) replica <paramref name="i"/> uses in <paramref name="topology"/>; null: none.</summary>
+    private static string? CacheOf(Topology topology, int i) => topology.Cache switch
+    {
+        TopologyCache.None => null,
+        TopologyCache.Single => ResourceNames.SingleCache,
+        TopologyCache.PerReplica => ResourceNames.NaiveCache(i),
+        _ => ResourceNames.ClusterCache,
+    };
 
     private static List<string> CacheNames(Topology topology) => topology.Cache switch
     {

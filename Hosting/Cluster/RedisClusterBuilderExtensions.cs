@@ -33,7 +33,7 @@ public static class RedisClusterBuilderExtensions
         ArgumentOutOfRangeException.ThrowIfGreaterThan(masters * (1 + replicasPerMaster) + spareNodes, 32, nameof(spareNodes));
 
         var password = builder.AddRedisPassword($"{name}-password");
-        var cluster = new RedisClusterResource(name, password.Resource, masters, replicasPerMaster, LocalFolders.Default(name));
+        var cluster = new RedisClusterResource(name, password.Resource, masters, replicasPerMaster, LocalFolders.Default(builder, name));
         var server = LocalBinaries.Find("redis-server");
         var clusterBuilder = builder.AddResource(cluster)
             .WithInitialState(new CustomResourceSnapshot
@@ -83,7 +83,6 @@ public static class RedisClusterBuilderExtensions
         builder.WithAnnotation(new LocalDataDirectoryAnnotation(Path.GetFullPath(path)), ResourceAnnotationMutationBehavior.Replace);
         foreach (var node in builder.Resource.Nodes)
         {
-            Directory.CreateDirectory(node.Folder);
             builder.ApplicationBuilder.CreateResourceBuilder(node).WithWorkingDirectory(node.Folder);
         }
 
@@ -96,7 +95,13 @@ public static class RedisClusterBuilderExtensions
         var node = new RedisClusterNodeResource($"{cluster.Name}-{index}", server ?? "redis-server", cluster.DataDirectory, cluster, index, port, LocalPorts.Next());
         cluster.AddNode(node);
         var configFile = () => Path.Combine(node.Folder, "redis.conf");
-        Directory.CreateDirectory(node.Folder);
+
+        // DCP gets every node (not started) when the app starts, with its working folder: make it exist by then.
+        builder.Eventing.Subscribe<BeforeStartEvent>((_, _) =>
+        {
+            Directory.CreateDirectory(node.Folder);
+            return Task.CompletedTask;
+        });
         builder.AddResource(node)
             .WithEndpoint(RedisClusterNodeResource.PrimaryEndpointName, e =>
             {

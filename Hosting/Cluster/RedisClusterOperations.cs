@@ -375,7 +375,7 @@ public sealed partial class RedisClusterOperations : IAsyncDisposable
                     .ToImmutableArray(),
             }).ConfigureAwait(false);
         }
-        catch (Exception ex) when (IsNodeError(ex) || ex is OperationCanceledException)
+        catch (Exception ex) when (IsNodeError(ex) || ex is OperationCanceledException or InvalidOperationException)
         {
             // Only decoration: the next operation publishes again.
         }
@@ -437,6 +437,12 @@ public sealed partial class RedisClusterOperations : IAsyncDisposable
     /// <summary>Starts a node through DCP (its explicit start) and waits until it answers an authenticated PING.</summary>
     private async Task StartNodeAsync(RedisClusterRuntime runtime, RedisClusterNodeResource node, CancellationToken cancellationToken)
     {
+        if (!Path.IsPathRooted(node.Command))
+        {
+            // Said here, in the operation's answer, not only in the node's console log.
+            throw new InvalidOperationException(LocalBinaries.NotInstalled("redis-server", "redis-server"));
+        }
+
         DropConnection(runtime, node.Port);
         var commands = _services.GetService(typeof(ResourceCommandService)) as ResourceCommandService
             ?? throw new InvalidOperationException("ResourceCommandService is not available: the cluster's nodes can only be started in a running Aspire app.");
@@ -449,25 +455,33 @@ public sealed partial class RedisClusterOperations : IAsyncDisposable
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(runtime.Resource.OperationTimeout);
         Exception? last = null;
-        while (true)
+        try
         {
-            try
+            while (true)
             {
-                await ExecuteAsync(runtime, node.Port, timeout.Token, "PING").ConfigureAwait(false);
-                return;
-            }
-            catch (Exception ex) when (IsNodeError(ex))
-            {
-                last = ex;
-                DropConnection(runtime, node.Port);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new TimeoutException($"{node.Name} ({node.Address}) did not answer PING within {runtime.Resource.OperationTimeout.TotalSeconds:0} s (state {NodeState(node)}): {last?.Message}; its console log says why.", last);
-            }
+                try
+                {
+                    await ExecuteAsync(runtime, node.Port, timeout.Token, "PING").ConfigureAwait(false);
+                    return;
+                }
+                catch (Exception ex) when (IsNodeError(ex))
+                {
+                    last = ex;
+                    DropConnection(runtime, node.Port);
+                }
 
-            // The node binds its port a few ms after DCP started it; there is no event for that, so ask again.
-            await Task.Delay(100, timeout.Token).ConfigureAwait(false);
+                if (NodeState(node) == KnownResourceStates.FailedToStart)
+                {
+                    throw new InvalidOperationException($"{node.Name} ({node.Address}) failed to start; its console log says why.", last);
+                }
+
+                // The node binds its port a few ms after DCP started it; there is no event for that, so ask again.
+                await Task.Delay(100, timeout.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{node.Name} ({node.Address}) did not answer PING within {runtime.Resource.OperationTimeout.TotalSeconds:0} s (state {NodeState(node)}): {last?.Message}; its console log says why.", last);
         }
     }
 

@@ -30,6 +30,9 @@ public static partial class LocalPostgresBuilderExtensions
           echo "initdb: skipped, $PG_DATA is initialised already"
         fi
         if [ -n "$as_postgres" ]; then chown -R postgres:postgres "$PG_DATA" "$PG_HOME/run"; fi
+        # The password is generated per run (not persisted): a kept data folder gets this run's password.
+        out=$(echo "ALTER USER postgres PASSWORD '$PG_PASSWORD'" | $as_postgres "$PG_BIN/postgres" --single -D "$PG_DATA" postgres 2>&1) || { echo "setting the password failed"; exit 1; }
+        case "$out" in *ERROR*) echo "setting the password failed"; exit 1 ;; esac
         for db in $PG_DATABASES; do
           out=$(echo "CREATE DATABASE \"$db\"" | $as_postgres "$PG_BIN/postgres" --single -D "$PG_DATA" postgres 2>&1) || { echo "$out"; exit 1; }
           case "$out" in
@@ -40,12 +43,26 @@ public static partial class LocalPostgresBuilderExtensions
         done
         """;
 
+    // DCP stops an executable with SIGTERM, which Postgres takes as a "smart" shutdown: it waits until every client
+    // disconnects, and a connection pool (CatalogApi's, a test's) does not, so the stop waited ~4 s more for DCP to
+    // give up and kill. This wrapper turns SIGTERM into SIGINT, Postgres' "fast" shutdown (sessions are ended,
+    // nothing is lost), and exits with the server's exit code.
+    private const string FastShutdownWrapper = """
+        "$@" &
+        pid=$!
+        trap 'kill -INT "$pid" 2>/dev/null' TERM INT
+        wait "$pid"
+        status=$?
+        while kill -0 "$pid" 2>/dev/null; do wait "$pid"; status=$?; done
+        exit "$status"
+        """;
+
     /// <summary>
     /// Adds PostgreSQL as two executables: <c>{name}-init</c> (one-shot: initdb with a password file and
     /// scram-sha-256, skipped when the data folder is initialised; then creates the databases) and the server, which
     /// waits for the init to complete and listens on 127.0.0.1 only. The <c>postgres</c> user's password is the
-    /// generated secret parameter <c>{name}-password</c> (not persisted: with a kept data folder, keep the password
-    /// too, e.g. set <c>Parameters:{name}-password</c>).
+    /// generated secret parameter <c>{name}-password</c>, not persisted: the init sets it on every start, so a kept
+    /// data folder (<c>WithDataDirectory</c>) works with a new password each run.
     /// </summary>
     /// <param name="builder">The app model builder.</param>
     /// <param name="name">The resource name.</param>
@@ -64,10 +81,9 @@ public static partial class LocalPostgresBuilderExtensions
         var postgres = LocalBinaries.Find("postgres", binDirectories);
         var initdb = LocalBinaries.Find("initdb", binDirectories);
         var asRoot = Environment.UserName == "root";
-        var server = new LocalPostgresServerResource(
-            name, asRoot ? "setpriv" : postgres ?? "postgres", LocalFolders.Default(name), password.Resource, port ?? LocalPorts.Next());
+        var server = new LocalPostgresServerResource(name, "/bin/sh", LocalFolders.Default(builder, name), password.Resource, port ?? LocalPorts.Next());
 
-        var init = builder.AddExecutable($"{name}-init", "/bin/sh", server.WorkingDirectory, "-c", InitScript)
+        var init = builder.AddExecutable($"{name}-init", "/bin/sh", Path.GetTempPath(), "-c", InitScript)
             .WithParentRelationship(server)
             .WithEnvironment(ctx =>
             {
@@ -89,6 +105,13 @@ public static partial class LocalPostgresBuilderExtensions
                 return Task.CompletedTask;
             });
 
+        // The server's folder (its working folder for DCP) must exist when the app starts, WithDataDirectory's too.
+        builder.Eventing.Subscribe<BeforeStartEvent>((_, _) =>
+        {
+            PrepareHome(server);
+            return Task.CompletedTask;
+        });
+
         var healthCheckKey = $"{name}_check";
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(healthCheckKey, _ => new NpgsqlHealthCheck(server), failureStatus: null, tags: null));
 
@@ -103,8 +126,12 @@ public static partial class LocalPostgresBuilderExtensions
             })
             .WithArgs(ctx =>
             {
+                ctx.Args.Add("-c");
+                ctx.Args.Add(FastShutdownWrapper);
+                ctx.Args.Add("postgres-fast-shutdown");
                 if (asRoot)
                 {
+                    ctx.Args.Add("setpriv");
                     ctx.Args.Add("--reuid=postgres");
                     ctx.Args.Add("--regid=postgres");
                     ctx.Args.Add("--init-groups");

@@ -27,7 +27,7 @@ public static class LocalRedisBuilderExtensions
         }
 
         var password = builder.AddRedisPassword($"{name}-password");
-        var folder = LocalFolders.Default(name);
+        var folder = LocalFolders.Default(builder, name);
         var server = LocalBinaries.Find("redis-server");
         var resource = new LocalRedisResource(name, server ?? "redis-server", folder, password.Resource, port ?? LocalPorts.Next());
         var configFile = Path.Combine(folder, "redis.conf");

@@ -11,7 +11,7 @@ public sealed class LifecycleTests(ITestOutputHelper output)
     public async Task AfterTheAppHostEndsNothingItStartedIsLeftAndTheNextStartWorks(int signal)
     {
         var state = Directory.CreateTempSubdirectory("apphost-lifecycle-");
-        var first = new RunningAppHost(state.FullName);
+        var first = RunningAppHost.OnState(state.FullName);
         IReadOnlyList<ProcessIdentity> tree = [];
         try
         {
@@ -36,7 +36,7 @@ public sealed class LifecycleTests(ITestOutputHelper output)
             if (signal == ProcessIdentity.SigKill)
             {
                 // The next start reuses the state folder: Postgres' data folder and its kept password.
-                var second = new RunningAppHost(state.FullName);
+                var second = RunningAppHost.OnState(state.FullName);
                 try
                 {
                     await second.InitializeAsync();

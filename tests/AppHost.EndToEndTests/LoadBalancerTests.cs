@@ -60,8 +60,8 @@ public sealed class LoadBalancerTests(SampleApp stack, ITestOutputHelper output)
         async Task TrafficAsync()
         {
             using var lb = stack.CreateLoadBalancerClient();
-            // Bounded: at most 5,000 requests per client, only to 127.0.0.1.
-            for (var i = 0; i < 5_000 && !stop.IsCancellationRequested; i++)
+            // Bounded: at most 100,000 requests per client, only to 127.0.0.1.
+            for (var i = 0; i < 100_000 && !stop.IsCancellationRequested; i++)
             {
                 Interlocked.Increment(ref requests);
                 try
@@ -93,8 +93,9 @@ public sealed class LoadBalancerTests(SampleApp stack, ITestOutputHelper output)
             Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
             output.WriteLine(await response.Content.ReadAsStringAsync());
         }
-        // Traffic reaches the restarted replica again once it is enabled.
+        // Traffic reaches the restarted replica again once it is enabled, with the cache of the topology in use.
         servedBy.TryRemove("webfrontend-1", out _);
+        var hit = await Storefront.ReadAsync(stack.Replicas[1], 1);
         while (!servedBy.ContainsKey("webfrontend-1") && !traffic.All(t => t.IsCompleted))
         {
             await Task.Delay(20);
@@ -105,6 +106,7 @@ public sealed class LoadBalancerTests(SampleApp stack, ITestOutputHelper output)
         output.WriteLine($"{requests} requests, {failures.Count} failed: {string.Join("; ", failures.Distinct())}");
         Assert.Empty(failures);
         Assert.True(servedBy.ContainsKey("webfrontend-1"), "the restarted replica never served again");
+        Assert.NotEqual("bypass", hit.Cache);
     }
 
     [Fact]

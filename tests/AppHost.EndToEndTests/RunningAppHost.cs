@@ -7,17 +7,26 @@ namespace AppHost.EndToEndTests;
 /// The built AppHost as a person runs it (<c>dotnet AppHost.dll</c>, with the dashboard), on free ports and a temp
 /// state folder, started once per test collection; ready when the start topology is applied.
 /// </summary>
-public sealed class RunningAppHost(string? stateDirectory = null) : IAsyncLifetime
+public sealed class RunningAppHost : IAsyncLifetime
 {
-    // A given folder belongs to the caller (a test that starts twice on the same state); a temp one to this instance.
-    private readonly DirectoryInfo _state = stateDirectory is null ? Directory.CreateTempSubdirectory("apphost-run-") : new DirectoryInfo(stateDirectory);
-    private readonly bool _ownsState = stateDirectory is null;
+    private readonly DirectoryInfo _state;
+    private readonly bool _ownsState;
 
-    /// <summary>Used by xunit's collection fixture.</summary>
+    /// <summary>On a temp state folder of its own (deleted on dispose).</summary>
     public RunningAppHost()
         : this(null)
     {
     }
+
+    // A given folder belongs to the caller (a test that starts twice on the same state); a temp one to this instance.
+    private RunningAppHost(string? stateDirectory)
+    {
+        _state = stateDirectory is null ? Directory.CreateTempSubdirectory("apphost-run-") : new DirectoryInfo(stateDirectory);
+        _ownsState = stateDirectory is null;
+    }
+
+    /// <summary>On <paramref name="stateDirectory"/>, which the caller keeps and deletes.</summary>
+    public static RunningAppHost OnState(string stateDirectory) => new(stateDirectory);
 
     /// <summary>The process.</summary>
     public AppHostProcess Process { get; private set; } = null!;
