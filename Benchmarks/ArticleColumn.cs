@@ -36,7 +36,7 @@ internal sealed class ArticleColumn : IColumn
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
     {
         var hundred = benchmarkCase.Descriptor.Categories.Contains("100 reads each");
-        var description = benchmarkCase.Descriptor.WorkloadMethodDisplayInfo;
+        var description = benchmarkCase.Descriptor.WorkloadMethodDisplayInfo.Trim('\'');
         return description switch
         {
             "Redis Cluster 3+3" => hundred ? "295.7 ms (Redis Cluster)" : "46.82 ms (Redis Cluster)",

@@ -18,18 +18,16 @@ return args switch
 
 static int RunArticle()
 {
-    // In process (no generated project to build) and short: a run takes a few minutes on two cores. A fixed
-    // invocation count, because the servers are flushed after every iteration (IterationCleanup).
+    // In process (no generated project to build) and short: a run takes a few minutes on two cores.
     var job = Job.Default
         .WithToolchain(InProcessEmitToolchain.Instance)
         .WithLaunchCount(1)
         .WithWarmupCount(3)
-        .WithIterationCount(10)
-        .WithInvocationCount(16)
-        .WithUnrollFactor(1);
+        .WithIterationCount(15);
     var config = DefaultConfig.Instance
         .AddJob(job)
         .AddColumn(StatisticColumn.Median)
+        .AddColumn(new MedianRatioColumn())
         .AddColumn(new ArticleColumn())
         .WithOptions(ConfigOptions.JoinSummary)
         .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "BenchmarkDotNet.Artifacts"));

@@ -38,6 +38,11 @@ public sealed class NearCache : IAsyncDisposable
     private readonly LocalStore _store;
     private readonly TrackingSession? _tracking;
     private readonly bool _stamped;
+
+    // Tags built once: adding to a counter with them allocates nothing.
+    private readonly KeyValuePair<string, object?> _modeTag;
+    private readonly KeyValuePair<string, object?>[] _localTags;
+    private readonly KeyValuePair<string, object?>[] _serverTags;
     private long _localReads;
     private long _serverReads;
     private long _invalidations;
@@ -49,6 +54,9 @@ public sealed class NearCache : IAsyncDisposable
         Multiplexer = multiplexer;
         Options = options;
         _stamped = options.VersionStamp == NearCacheVersionStamp.Prefix;
+        _modeTag = new("nearcache.mode", options.Mode == NearCacheMode.Coherent ? "coherent" : "tracking");
+        _localTags = [_modeTag, new("nearcache.source", "local")];
+        _serverTags = [_modeTag, new("nearcache.source", "server")];
         _store = new LocalStore(options.MaxEntries, options.MaxBytes);
         if (options.Mode == NearCacheMode.Tracking)
         {
@@ -126,7 +134,7 @@ public sealed class NearCache : IAsyncDisposable
         // The hot path of Tracking mode: a local copy is served synchronously, with no allocation.
         if (_store.TryGet(localKey, out var local, out _))
         {
-            Interlocked.Increment(ref _localReads);
+            CountLocalRead();
             return new ValueTask<NearCacheRead>(new NearCacheRead(local, true));
         }
 
@@ -135,7 +143,7 @@ public sealed class NearCache : IAsyncDisposable
 
     /// <summary>
     /// SET through the near cache: writes <paramref name="value"/> and keeps it as the local copy once the server
-    /// acknowledged it, so the next read is local (see <see cref="NearCacheWrite.Keep"/> for when it is not).
+    /// acknowledged it, so the next read is local (see <see cref="NearCacheWrite.Keep(RedisValue)"/> for when it is not).
     /// </summary>
     public async Task<bool> StringSetAsync(RedisKey key, RedisValue value, TimeSpan? expiry = null, When when = When.Always)
     {
@@ -143,7 +151,7 @@ public sealed class NearCache : IAsyncDisposable
         var written = await Database.StringSetAsync(key, value, expiry, when).ConfigureAwait(false);
         if (written && !value.IsNull)
         {
-            write.Keep(value);
+            write.Keep(value, expiry);
         }
 
         return written;
@@ -158,7 +166,7 @@ public sealed class NearCache : IAsyncDisposable
 
     /// <summary>
     /// Starts a write of <paramref name="key"/> made through <see cref="Database"/> (a script, a transaction): drops
-    /// the local copy now; <see cref="NearCacheWrite.Keep"/> records the value written once it is acknowledged.
+    /// the local copy now; <see cref="NearCacheWrite.Keep(RedisValue)"/> records the value written once it is acknowledged.
     /// </summary>
     public NearCacheWrite BeginWrite(RedisKey key)
     {
@@ -173,7 +181,7 @@ public sealed class NearCache : IAsyncDisposable
         var armedAt = _tracking?.ArmedAt;
         if (_store.Remove(localKey))
         {
-            Interlocked.Increment(ref _invalidations);
+            CountInvalidation();
         }
 
         return new NearCacheWrite(this, key, localKey, _store.BeginWrite(localKey), armedAt);
@@ -219,9 +227,10 @@ public sealed class NearCache : IAsyncDisposable
         _store.Clear();
     }
 
-    internal bool KeepWritten(RedisKey key, string localKey, object token, object? armedAt, RedisValue value)
+    /// <summary>Keeps a written value; <paramref name="expiresAt"/>: <see cref="Environment.TickCount64"/> deadline, 0 for none.</summary>
+    internal bool KeepWritten(RedisKey key, string localKey, object token, object? armedAt, RedisValue value, long expiresAt)
     {
-        if (value.IsNull || _disposed != 0)
+        if (value.IsNull || _disposed != 0 || (expiresAt != 0 && Environment.TickCount64 >= expiresAt))
         {
             return false;
         }
@@ -233,7 +242,7 @@ public sealed class NearCache : IAsyncDisposable
 
         // A copy of the caller's bytes: the caller may reuse its buffer once the write is done.
         var bytes = ((ReadOnlyMemory<byte>)value).ToArray();
-        return _store.KeepWritten(localKey, token, bytes, _tracking is null ? LocalVersion(bytes) : null);
+        return _store.KeepWritten(localKey, token, bytes, _tracking is null ? LocalVersion(bytes) : null, expiresAt);
     }
 
     internal void EndWrite(string localKey, object token) => _store.EndWrite(localKey, token);
@@ -243,7 +252,7 @@ public sealed class NearCache : IAsyncDisposable
     {
         if (_store.Remove(localKey))
         {
-            Interlocked.Increment(ref _invalidations);
+            CountInvalidation();
         }
     }
 
@@ -252,6 +261,25 @@ public sealed class NearCache : IAsyncDisposable
     {
         _store.Clear();
         Interlocked.Increment(ref _flushes);
+        NearCacheDiagnostics.Flushes.Add(1, _modeTag);
+    }
+
+    private void CountLocalRead()
+    {
+        Interlocked.Increment(ref _localReads);
+        NearCacheDiagnostics.Reads.Add(1, _localTags);
+    }
+
+    private void CountServerRead()
+    {
+        Interlocked.Increment(ref _serverReads);
+        NearCacheDiagnostics.Reads.Add(1, _serverTags);
+    }
+
+    private void CountInvalidation()
+    {
+        Interlocked.Increment(ref _invalidations);
+        NearCacheDiagnostics.Invalidations.Add(1, _modeTag);
     }
 
     /// <summary>The text a key is indexed by locally; null for keys that are not valid UTF-8 (never kept).</summary>
@@ -292,7 +320,7 @@ public sealed class NearCache : IAsyncDisposable
 
     private async ValueTask<NearCacheRead> ServerGetAsync(RedisKey key)
     {
-        Interlocked.Increment(ref _serverReads);
+        CountServerRead();
         return new NearCacheRead(await Database.StringGetAsync(key).ConfigureAwait(false), false);
     }
 
@@ -308,7 +336,7 @@ public sealed class NearCache : IAsyncDisposable
                 var stamp = await Database.StringGetRangeAsync(key, 0, stampLength - 1).ConfigureAwait(false);
                 if (((ReadOnlyMemory<byte>)stamp).Span.SequenceEqual(local.AsSpan(0, stampLength)))
                 {
-                    Interlocked.Increment(ref _localReads);
+                    CountLocalRead();
                     return new NearCacheRead(local, true);
                 }
 
@@ -319,12 +347,12 @@ public sealed class NearCache : IAsyncDisposable
                 var reply = await Database.ScriptEvaluateAsync(HashCheckScript, [key], [version ?? Version(local)]).ConfigureAwait(false);
                 if (reply.Resp2Type == ResultType.Integer)
                 {
-                    Interlocked.Increment(ref _localReads);
+                    CountLocalRead();
                     return new NearCacheRead(local, true);
                 }
 
                 Invalidate(localKey);
-                Interlocked.Increment(ref _serverReads);
+                CountServerRead();
                 if (reply.IsNull)
                 {
                     return new NearCacheRead(RedisValue.Null, false);
@@ -336,7 +364,7 @@ public sealed class NearCache : IAsyncDisposable
             }
         }
 
-        Interlocked.Increment(ref _serverReads);
+        CountServerRead();
         var value = await Database.StringGetAsync(key).ConfigureAwait(false);
         if (value.IsNull)
         {
@@ -365,7 +393,7 @@ public sealed class NearCache : IAsyncDisposable
         RedisValue value;
         try
         {
-            Interlocked.Increment(ref _serverReads);
+            CountServerRead();
             value = await Database.StringGetAsync(key).ConfigureAwait(false);
         }
         catch

@@ -53,9 +53,6 @@ internal sealed class InvalidationListener : IAsyncDisposable
     /// <summary>False once the connection ended: tracking that redirects to it lost its invalidations.</summary>
     public bool IsOpen => Volatile.Read(ref _closedOnce) == 0;
 
-    /// <summary>Invalidation messages received (each names keys, or is a flush).</summary>
-    public long Messages { get; private set; }
-
     /// <summary>Connects, authenticates, names itself, subscribes; then reads invalidations until disposed or closed.</summary>
     public static async Task<InvalidationListener> ConnectAsync(
         EndPoint endPoint, ConfigurationOptions configuration, string clientName,
@@ -208,7 +205,6 @@ internal sealed class InvalidationListener : IAsyncDisposable
                     continue;
                 }
 
-                Messages++;
                 switch (push[2])
                 {
                     case null:

@@ -52,10 +52,18 @@ internal sealed class LocalStore(int maxEntries, long maxBytes)
         {
             if (_entries.TryGetValue(key, out var entry) && entry.Value is not null)
             {
-                MoveToNewest(entry);
-                value = entry.Value;
-                version = entry.Version;
-                return true;
+                if (entry.ExpiresAt != 0 && Environment.TickCount64 >= entry.ExpiresAt)
+                {
+                    // Past the expiry it was written with: the server's key is gone (or about to be).
+                    RemoveLocked(entry);
+                }
+                else
+                {
+                    MoveToNewest(entry);
+                    value = entry.Value;
+                    version = entry.Version;
+                    return true;
+                }
             }
         }
 
@@ -201,8 +209,11 @@ internal sealed class LocalStore(int maxEntries, long maxBytes)
         }
     }
 
-    /// <summary>Keeps the value a write stored, if nothing touched the key since <see cref="BeginWrite"/>.</summary>
-    public bool KeepWritten(string key, object token, byte[] value, string? version)
+    /// <summary>
+    /// Keeps the value a write stored, if nothing touched the key since <see cref="BeginWrite"/>; until
+    /// <paramref name="expiresAt"/> (<see cref="Environment.TickCount64"/>; 0: no expiry) when the write set one.
+    /// </summary>
+    public bool KeepWritten(string key, object token, byte[] value, string? version, long expiresAt = 0)
     {
         var write = (Write)token;
         var size = SizeOf(key, value);
@@ -222,7 +233,7 @@ internal sealed class LocalStore(int maxEntries, long maxBytes)
                 _bytes -= old.Size;
             }
 
-            var entry = new Entry(key) { Value = value, Version = version, Size = size };
+            var entry = new Entry(key) { Value = value, Version = version, Size = size, ExpiresAt = expiresAt };
             _entries[key] = entry;
             LinkNewest(entry);
             _bytes += size;
@@ -355,6 +366,9 @@ internal sealed class LocalStore(int maxEntries, long maxBytes)
         public byte[]? Value { get; set; }
 
         public string? Version { get; set; }
+
+        /// <summary>When the copy stops being served (<see cref="Environment.TickCount64"/>); 0: until invalidated.</summary>
+        public long ExpiresAt { get; set; }
 
         public long Size { get; set; }
 

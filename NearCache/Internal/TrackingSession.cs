@@ -33,7 +33,6 @@ internal sealed class TrackingSession : IAsyncDisposable
     internal static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(1);
 
     private readonly NearCache _owner;
-    private readonly NearCacheOptions _options;
     private readonly ConfigurationOptions _configuration;
     private readonly string _clientName;
     private readonly string[] _prefixes;
@@ -50,7 +49,6 @@ internal sealed class TrackingSession : IAsyncDisposable
     public TrackingSession(NearCache owner, IConnectionMultiplexer source, NearCacheOptions options)
     {
         _owner = owner;
-        _options = options;
         _prefixes = [.. options.TrackingPrefixes];
 
         // The source's own settings (endpoints, password, TLS, timeouts), plus what tracking needs: CLIENT is an admin
@@ -76,21 +74,6 @@ internal sealed class TrackingSession : IAsyncDisposable
 
     /// <summary>The client name of the data connections; the listeners add "-inv".</summary>
     public string ClientName => _clientName;
-
-    /// <summary>The multiplexer of the data connections (for tests).</summary>
-    internal ConnectionMultiplexer? Multiplexer => _multiplexer;
-
-    /// <summary>The live listeners' client ids by endpoint (for tests).</summary>
-    internal IReadOnlyDictionary<EndPoint, long> ListenerIds
-    {
-        get
-        {
-            lock (_listeners)
-            {
-                return _listeners.Where(l => l.Value.IsOpen).ToDictionary(l => l.Key, l => l.Value.ClientId);
-            }
-        }
-    }
 
     /// <summary>Connects, arms (waiting up to the connect timeout for it), then keeps it armed in the background.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)

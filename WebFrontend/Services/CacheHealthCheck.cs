@@ -22,11 +22,13 @@ internal sealed class CacheHealthCheck(CacheConnection cache) : IHealthCheck
         try
         {
             var roundTrip = await target.Database.PingAsync().WaitAsync(s_timeout, cancellationToken);
+            target.Succeeded();
             return HealthCheckResult.Healthy($"'{target.Name}' answered PING in {roundTrip.TotalMilliseconds:0.0} ms");
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            var error = CacheUnavailableException.Create(target.Name, target.Configuration, ex);
+            target.Failed(ex);
+            var error = CacheUnavailableException.Create(target.Name, target.Configuration, ex, target.AuthenticationFailure);
             return HealthCheckResult.Unhealthy(error.Message + " Reads bypass the cache meanwhile.", ex);
         }
     }

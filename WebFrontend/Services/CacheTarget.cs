@@ -13,6 +13,7 @@ public sealed class CacheTarget
     private readonly IDisposable[] _tracing;
     private int _leases;
     private bool _retired;
+    private string? _authenticationFailure;
 
     internal CacheTarget(CacheSettings settings, long generation, ConnectionMultiplexer multiplexer, NearCache? nearCache, string configuration, IDisposable[] tracing)
     {
@@ -47,6 +48,24 @@ public sealed class CacheTarget
 
     /// <summary>The endpoints and options, without the password.</summary>
     public string Configuration { get; }
+
+    /// <summary>
+    /// The last error that said the server refused the password, until a command succeeds again: while the client
+    /// reconnects, a failing command may only say "UnableToConnect", and the health check must still say why.
+    /// </summary>
+    public string? AuthenticationFailure => Volatile.Read(ref _authenticationFailure);
+
+    /// <summary>Notes a failed command (see <see cref="AuthenticationFailure"/>).</summary>
+    public void Failed(Exception error)
+    {
+        if (CacheUnavailableException.IsAuthentication(error.Message))
+        {
+            Volatile.Write(ref _authenticationFailure, error.Message);
+        }
+    }
+
+    /// <summary>Notes a command that succeeded.</summary>
+    public void Succeeded() => Volatile.Write(ref _authenticationFailure, null);
 
     /// <summary>Completes once the multiplexer is closed.</summary>
     public Task Closed => _closed.Task;

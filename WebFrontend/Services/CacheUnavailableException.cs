@@ -13,20 +13,24 @@ public sealed class CacheUnavailableException : Exception
     /// <summary>The <c>ConnectionStrings</c> entry that did not answer.</summary>
     public string CacheName { get; }
 
-    /// <summary>The error for cache <paramref name="name"/> at <paramref name="configuration"/> (no password in it).</summary>
-    public static CacheUnavailableException Create(string name, string configuration, Exception error)
+    /// <summary>
+    /// The error for cache <paramref name="name"/> at <paramref name="configuration"/> (no password in it);
+    /// <paramref name="authenticationFailure"/> is an earlier error of the same cache that said the password was refused.
+    /// </summary>
+    public static CacheUnavailableException Create(string name, string configuration, Exception error, string? authenticationFailure = null)
     {
         // StackExchange.Redis appends a long dump of its counters after the reason: keep the reason.
         var seen = error is OperationCanceledException
             ? $"no answer within {CacheConnection.SwitchTimeout.TotalSeconds:0} s"
-            : error.Message.Split(", mc: ", 2)[0];
+            : (authenticationFailure ?? error.Message).Split(", mc: ", 2)[0];
         var fix = IsAuthentication(seen)
             ? $"the password in 'ConnectionStrings:{name}' is not the server's: set the one the server was started with"
             : $"no Redis answered at {Endpoints(configuration)}: start the cache '{name}', or correct the endpoints in 'ConnectionStrings:{name}'";
         return new CacheUnavailableException(name, $"The cache '{name}' ({configuration}) did not answer: {fix}. ({seen})", error);
     }
 
-    private static bool IsAuthentication(string message)
+    /// <summary>Whether a client error says the server refused the password.</summary>
+    internal static bool IsAuthentication(string message)
         => message.Contains("WRONGPASS", StringComparison.Ordinal)
            || message.Contains("NOAUTH", StringComparison.Ordinal)
            || message.Contains("AuthenticationFailure", StringComparison.Ordinal)

@@ -340,6 +340,7 @@ public sealed class ProductService(
 
     private void CacheFailed(CacheTarget target, Exception exception, string operation, int id)
     {
+        target.Failed(exception);
         Volatile.Write(ref _backoff, new Backoff(target, (time.GetUtcNow() + options.CurrentValue.RetryAfter).UtcTicks));
         logger.LogWarning("Cache {Operation} failed for product {Id} on '{Cache}', serving from CatalogApi: {Message}", operation, id, target.Name, exception.Message);
     }

@@ -36,6 +36,9 @@ public sealed class RedisCaches(IOptionsFactory<ConfigurationOptions> optionsFac
         var tracing = false;
         foreach (var name in names)
         {
+            // A connection string StackExchange.Redis cannot parse stops the start here, naming it (Aspire's
+            // integrations do the same for a missing one); CacheStartup checks the bound options again.
+            ParseOrThrow(name, builder.Configuration.GetConnectionString(name)!);
             builder.AddKeyedRedisClient(name, settings =>
             {
                 settings.DisableHealthChecks = true;
@@ -85,16 +88,37 @@ public sealed class RedisCaches(IOptionsFactory<ConfigurationOptions> optionsFac
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or OptionsValidationException)
         {
-            throw new CacheConfigurationException(name,
-                $"'ConnectionStrings:{name}' is not a valid StackExchange.Redis configuration ({ex.Message}); set it like 'host:port[,host:port...],password=...'.", ex);
+            throw Malformed(name, ex);
         }
         if (options.EndPoints.Count == 0)
         {
-            throw new CacheConfigurationException(name,
-                $"'ConnectionStrings:{name}' names no endpoint; set it like 'host:port[,host:port...],password=...'.");
+            throw NoEndpoint(name);
         }
         return options;
     }
+
+    private static void ParseOrThrow(string name, string connectionString)
+    {
+        ConfigurationOptions options;
+        try
+        {
+            options = ConfigurationOptions.Parse(connectionString);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException)
+        {
+            throw Malformed(name, ex);
+        }
+        if (options.EndPoints.Count == 0)
+        {
+            throw NoEndpoint(name);
+        }
+    }
+
+    private static CacheConfigurationException Malformed(string name, Exception ex) => new(name,
+        $"'ConnectionStrings:{name}' is not a valid StackExchange.Redis configuration ({ex.Message}); set it like 'host:port[,host:port...],password=...'.", ex);
+
+    private static CacheConfigurationException NoEndpoint(string name) => new(name,
+        $"'ConnectionStrings:{name}' names no endpoint; set it like 'host:port[,host:port...],password=...'.");
 
     /// <summary>Checks every configured cache's options; throws for the first invalid one.</summary>
     public void Validate()

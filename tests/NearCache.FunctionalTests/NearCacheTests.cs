@@ -98,6 +98,28 @@ public abstract class NearCacheTests(ITestOutputHelper output)
     [Fact]
     public async Task CoherentModeServesTheLocalCopyAfterAReadAndCountsIt()
     {
+        var local = 0L;
+        using var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == NearCacheDiagnostics.MeterName && instrument.Name == "nearcache.reads")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag is { Key: "nearcache.source", Value: "local" })
+                {
+                    Interlocked.Add(ref local, value);
+                }
+            }
+        });
+        listener.Start();
         await using var redis = await ConnectionMultiplexer.ConnectAsync(ConnectionString);
         await using var near = await NearCaching.NearCache.CreateAsync(redis);
         var key = "hit:" + Guid.NewGuid();
@@ -113,6 +135,7 @@ public abstract class NearCacheTests(ITestOutputHelper output)
         var statistics = near.GetStatistics();
         Assert.Equal((1, 1, 1), (statistics.LocalReads, statistics.ServerReads, statistics.Entries));
         Assert.True(statistics.IsArmed);
+        Assert.True(Interlocked.Read(ref local) >= 1);
     }
 
     [Fact]

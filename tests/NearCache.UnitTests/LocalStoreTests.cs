@@ -168,6 +168,23 @@ public class LocalStoreTests
     }
 
     [Fact]
+    public void AWrittenValueWithAnExpiryIsNotServedPastIt()
+    {
+        var store = new LocalStore(maxEntries: 10, maxBytes: 1_000_000);
+        var expired = store.BeginWrite("expired");
+        Assert.True(store.KeepWritten("expired", expired, [1], null, expiresAt: Environment.TickCount64 - 1));
+        store.EndWrite("expired", expired);
+        var current = store.BeginWrite("current");
+        Assert.True(store.KeepWritten("current", current, [2], null, expiresAt: Environment.TickCount64 + 60_000));
+        store.EndWrite("current", current);
+
+        Assert.False(store.TryGet("expired", out _, out _));
+        Assert.True(store.TryGet("current", out _, out _));
+        Assert.Equal(1, store.Count);
+        Assert.Equal(LocalStore.SizeOf("current", [2]), store.Bytes);
+    }
+
+    [Fact]
     public void WritesInFlightDoNotCountAgainstTheBoundsAndTheirValuesDo()
     {
         var entrySize = LocalStore.SizeOf("k0", new byte[100]);

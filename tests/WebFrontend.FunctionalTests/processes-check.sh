@@ -8,27 +8,31 @@ set -u
 W=$(cd "$(dirname "$0")/../.." && pwd)
 D=$(mktemp -d /tmp/services-check-XXXX); chmod 755 $D
 PW=$(openssl rand -hex 16)
-port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-cport() { while :; do p=$(shuf -i 20000-50000 -n1); (echo >/dev/tcp/127.0.0.1/$p) 2>/dev/null || (echo >/dev/tcp/127.0.0.1/$((p+10000))) 2>/dev/null || { echo $p; return; }; done; }
+# Ports below Linux's ephemeral range (32768-60999), so no outgoing connection holds one; a cluster node's bus
+# port (+10000) stays below it too.
+port() { while :; do p=$(shuf -i 12000-22000 -n1); (echo >/dev/tcp/127.0.0.1/$p) 2>/dev/null || (echo >/dev/tcp/127.0.0.1/$((p+10000))) 2>/dev/null || { echo $p; return; }; done; }
 PIDS=()
+# Waits (60 s at most) until a command succeeds.
+await() { for _ in $(seq 300); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done; echo "gave up waiting for: $*"; exit 1; }
 cleanup() { for p in "${PIDS[@]}"; do kill -9 $p 2>/dev/null; done; for f in $D/*.pid; do [ -f $f ] && kill -9 $(cat $f) 2>/dev/null; done; sleep 0.5; rm -rf $D; }
 trap cleanup EXIT
 R1=$(port)
 redis-server --port $R1 --bind 127.0.0.1 --requirepass $PW --save "" --appendonly no --daemonize yes --dir $D --logfile $D/r1.log --pidfile $D/r1.pid
 CL=()
-for i in 0 1 2 3 4 5; do p=$(cport); CL+=($p); mkdir -p $D/c$i
+for i in 0 1 2 3 4 5; do p=$(port); CL+=($p); mkdir -p $D/c$i
   redis-server --port $p --bind 127.0.0.1 --requirepass $PW --masterauth $PW --save "" --appendonly no --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 1000 --daemonize yes --dir $D/c$i --logfile $D/c$i/log --pidfile $D/c$i.pid
 done
-sleep 0.5
+for p in $R1 ${CL[@]}; do await redis-cli -p $p -a $PW --no-auth-warning ping; done
 redis-cli -a $PW --no-auth-warning --cluster create $(for p in ${CL[@]}; do echo -n "127.0.0.1:$p "; done) --cluster-replicas 1 --cluster-yes >/dev/null
-until redis-cli -p ${CL[0]} -a $PW --no-auth-warning cluster info | grep -q cluster_state:ok; do sleep 0.2; done
+clusterok() { redis-cli -p ${CL[0]} -a $PW --no-auth-warning cluster info | grep -q cluster_state:ok; }
+await clusterok
 # Postgres as user postgres, scram, loopback.
 mkdir -p $D/pg && echo -n $PW > $D/pg/pw && chown -R postgres:postgres $D/pg
 PG=$(port)
 setpriv --reuid=postgres --regid=postgres --init-groups -- /usr/lib/postgresql/15/bin/initdb -D $D/pg/data -U postgres --pwfile $D/pg/pw --auth scram-sha-256 -E UTF8 --locale C --no-sync >/dev/null
 setpriv --reuid=postgres --regid=postgres --init-groups -- /usr/lib/postgresql/15/bin/postgres -D $D/pg/data -p $PG -k $D/pg -c listen_addresses=127.0.0.1 >$D/pg.log 2>&1 &
 PIDS+=($!)
-until pg_isready -q -h 127.0.0.1 -p $PG; do sleep 0.1; done
+await pg_isready -q -h 127.0.0.1 -p $PG
 PGPASSWORD=$PW psql -q -h 127.0.0.1 -p $PG -U postgres -c 'CREATE DATABASE catalogdb'
 CA=$(port); WF=$(port); DOWN=$(port)
 T0=$(date +%s.%N)
@@ -39,9 +43,9 @@ CLUSTER=$(for p in ${CL[@]}; do echo -n "127.0.0.1:$p,"; done)password=$PW
   "ConnectionStrings__cache=127.0.0.1:$R1,password=$PW" "ConnectionStrings__cache-cluster=$CLUSTER" "ConnectionStrings__cache-naive-0=127.0.0.1:$DOWN,password=$PW" \
   dotnet WebFrontend.dll >$D/webfrontend.log 2>&1) &
 PIDS+=($!)
-for i in $(seq 600); do curl -sf http://127.0.0.1:$CA/health >/dev/null && break; sleep 0.1; done
+await curl -sf http://127.0.0.1:$CA/health
 T1=$(date +%s.%N)
-for i in $(seq 600); do curl -sf http://127.0.0.1:$WF/health >/dev/null && break; sleep 0.1; done
+await curl -sf http://127.0.0.1:$WF/health
 T2=$(date +%s.%N)
 awk -v a=$T0 -v b=$T1 -v c=$T2 'BEGIN { printf "catalogapi healthy after %.1f s, webfrontend (no cache in use) healthy after %.1f s (both started at once)\n", b-a, c-a }'
 admin() { curl -s -o $D/out -w "%{http_code} %{time_total}" -X PUT http://127.0.0.1:$WF/admin/cache -H 'X-Admin-Token: tok' -H 'content-type: application/json' -d "$1"; echo " $(head -c 400 $D/out)"; }

@@ -18,16 +18,15 @@ public sealed class PostgresServer : IAsyncDisposable
     private readonly string _directory;
     private Process? _process;
 
-    private PostgresServer(string directory, int port, string password)
+    private PostgresServer(string directory, string password)
     {
         _directory = directory;
-        Port = port;
         Password = password;
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Kill();
     }
 
     /// <summary>The port the server listens on (127.0.0.1 only).</summary>
-    public int Port { get; }
+    public int Port { get; private set; }
 
     /// <summary>The password of the superuser <c>postgres</c>.</summary>
     public string Password { get; }
@@ -36,12 +35,24 @@ public sealed class PostgresServer : IAsyncDisposable
     public static async Task<PostgresServer> StartAsync()
     {
         var directory = Directory.CreateTempSubdirectory("postgres-tests-").FullName;
-        var server = new PostgresServer(directory, RedisServers.FreePort(), Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
+        var server = new PostgresServer(directory, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
         try
         {
             await server.InitializeAsync();
-            await server.RunAsync();
-            return server;
+            // A port found free can be taken before the server binds it (other tests, other processes' outgoing
+            // connections): try another one.
+            for (var attempt = 1; ; attempt++)
+            {
+                server.Port = RedisServers.FreePort();
+                try
+                {
+                    await server.RunAsync();
+                    return server;
+                }
+                catch (PortTakenException) when (attempt < 5)
+                {
+                }
+            }
         }
         catch
         {
@@ -129,6 +140,10 @@ public sealed class PostgresServer : IAsyncDisposable
                 {
                     output = log.ToString();
                 }
+                if (_process.HasExited && output.Contains("could not bind", StringComparison.Ordinal))
+                {
+                    throw new PortTakenException();
+                }
                 throw new InvalidOperationException($"postgres on 127.0.0.1:{Port} did not accept connections within 60 s: {output}");
             }
             await Task.Delay(100);
@@ -184,4 +199,6 @@ public sealed class PostgresServer : IAsyncDisposable
         }
         return (process.ExitCode, await output + await error);
     }
+
+    private sealed class PortTakenException : Exception;
 }

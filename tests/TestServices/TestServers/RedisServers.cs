@@ -12,7 +12,7 @@ namespace TestServers;
 public sealed class RedisServers : IAsyncDisposable
 {
     private readonly List<RedisNode> _nodes = [];
-    private readonly string _directory = Directory.CreateTempSubdirectory("redisclient-tests-").FullName;
+    private readonly string _directory = Directory.CreateTempSubdirectory("redis-servers-").FullName;
 
     public RedisServers()
     {
