@@ -1,17 +1,66 @@
 using AppHost;
-using Hosting;
+using AppHost.Topologies;
 
-// The whole sample as local processes:
-// ./run.sh [--topology single] [--lb-port 8080] [--dashboard-port 18888] [--state-dir .apphost]
+// The whole sample under Aspire: ./run.sh, or dotnet run --project AppHost -- [--topology single] [--lb-port 8080]
+// [--dashboard-port 18888] [--control-port 18889] [--state-dir .apphost]
+AppHostOptions options;
+IDistributedApplicationBuilder builder;
 try
 {
-    var builder = DistributedApplication.CreateBuilder(args);
-    SampleApplication.Compose(builder, SampleApplication.ParseTopology(args));
-    await builder.Build().RunAsync();
+    options = AppHostOptions.Parse(args);
+    Prerequisites.EnsureInstalled();
+    builder = DistributedApplication.CreateBuilder(args);
+    AppHostOptions.AddAppHostSettings(builder.Configuration);
+    options.EnsurePortsAreFree(builder.Configuration);
 }
-catch (DistributedApplicationException ex)
+catch (AppHostOptionsException ex)
 {
-    ConsoleLogWriter.WriteError(ex.Message);
+    Console.Error.WriteLine(ex.Message);
     return 2;
 }
-return Environment.ExitCode;
+
+var adminToken = builder.AddSampleOptions(options);
+
+var catalogDb = builder.AddLocalPostgres(ResourceNames.Postgres)
+    .WithDataDirectory(options.StatePath(ResourceNames.Postgres))
+    .AddDatabase(ResourceNames.CatalogDb);
+var catalogApi = builder.AddProject<Projects.CatalogApi>(ResourceNames.CatalogApi)
+    .WithLoopbackHttpEndpoint()
+    .WithReference(catalogDb).WaitFor(catalogDb)
+    .WithHttpHealthCheck("/health");
+
+// Every cache a topology may use, declared now (DCP cannot add resources later) and started by the first topology
+// that needs it.
+IResourceBuilder<IResourceWithConnectionString>[] caches =
+[
+    builder.AddLocalRedis(ResourceNames.SingleCache).WithExplicitStart(),
+    .. Enumerable.Range(0, ResourceNames.WebReplicas).Select(i => builder.AddLocalRedis(ResourceNames.NaiveCache(i)).WithExplicitStart()),
+    builder.AddRedisCluster(ResourceNames.ClusterCache).WithDataDirectory(options.StatePath(ResourceNames.ClusterCache)).WithExplicitStart(),
+];
+
+// Three project resources, not WithReplicas(3): behind DCP's one replica address YARP could neither balance nor stick.
+// They start without a cache; the topology controller points them at one through their admin endpoint.
+var replicas = Enumerable.Range(0, ResourceNames.WebReplicas).Select(i => builder.AddProject<Projects.WebFrontend>(ResourceNames.WebFrontend(i))
+    .WithLoopbackHttpEndpoint()
+    .WithReference(catalogApi).WaitFor(catalogApi)
+    .WithCaches(caches)
+    .WithEnvironment("ADMIN_TOKEN", adminToken)
+    .WithEnvironment("REPLICA_NAME", ResourceNames.WebFrontend(i))
+    .WithHttpHealthCheck("/health")
+    .WithDrainedRestartCommand()).ToList();
+
+var lb = builder.AddProject<Projects.LoadBalancer>(ResourceNames.LoadBalancer)
+    .WithLoopbackHttpEndpoint(options.LbPort)
+    .WithReplicas(replicas)
+    .WithEnvironment("ADMIN_TOKEN", adminToken)
+    .WithHttpHealthCheck("/health")
+    .WithTopologies();
+
+builder.AddProject<Projects.LoadGen>(ResourceNames.LoadGen)
+    .WithLoopbackHttpEndpoint()
+    .WithReference(lb).WaitFor(lb)
+    .WithReference(catalogApi)
+    .WithEnvironment("ControlApi__Url", options.ControlUrl.ToString());
+
+await builder.Build().RunAsync();
+return 0;

@@ -1,5 +1,6 @@
 using LoadGen.Api;
 using LoadGen.Cli;
+using LoadGen.Lab;
 
 // One program, two faces: `run` / `compare` is the command line; anything else (the AppHost's launch) is the service.
 if (LoadGenCli.IsCommand(args))
@@ -9,11 +10,16 @@ if (LoadGenCli.IsCommand(args))
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.Services.AddLab(builder.Configuration);
 builder.Services.AddLoadGenService(builder.Configuration);
+builder.Services.AddRazorPages();
 
 var app = builder.Build();
+app.UseStaticFiles();
 app.MapDefaultEndpoints();
 app.MapLoadApi();
+app.MapLabApi();
+app.MapRazorPages();
 
 await app.RunAsync();
 return 0;

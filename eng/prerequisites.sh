@@ -6,7 +6,6 @@ set -euo pipefail
 need_pkgs=()
 command -v redis-server >/dev/null 2>&1 || need_pkgs+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || need_pkgs+=(redis-tools)
-command -v haproxy >/dev/null 2>&1 || need_pkgs+=(haproxy)
 { command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || need_pkgs+=(postgresql)
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
@@ -21,7 +20,7 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
   # The Debian packages start their own servers; the sample runs its own on free ports instead.
-  for svc in redis-server postgresql haproxy; do
+  for svc in redis-server postgresql; do
     $sudo_cmd service "$svc" stop >/dev/null 2>&1 || true
   done
 fi

@@ -1,4 +1,3 @@
-using Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -7,21 +6,37 @@ using Microsoft.AspNetCore.Routing;
 namespace AppHost.Topologies;
 
 /// <summary>
-/// The topology API on the dashboard's host: <c>GET /api/topology</c> (current and available),
-/// <c>PUT /api/topology</c> <c>{ "name": "cluster", "waitForReplicas": 0 }</c> (switches; returns the steps), and the
-/// cluster operations under <c>/api/clusters/cache-cluster/...</c>.
+/// <c>GET /api/topology</c> (current and available) and <c>PUT /api/topology</c>
+/// <c>{ "name": "cluster", "waitForReplicas": 0 }</c> (switches; answers the steps; 400 unknown, 409 while switching).
 /// </summary>
 public static class TopologyApi
 {
-    /// <summary>Maps the topology and cluster endpoints.</summary>
-    public static IEndpointRouteBuilder MapTopologyApi(this IEndpointRouteBuilder endpoints, DistributedApplication application, TopologyController controller)
+    /// <summary>Maps the topology endpoints.</summary>
+    public static IEndpointRouteBuilder MapTopologyApi(this IEndpointRouteBuilder endpoints, TopologyController controller)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(controller);
         endpoints.MapGet("/api/topology", () => TypedResults.Ok(controller.GetStatus()));
         endpoints.MapPut("/api/topology", (TopologyRequest? request, CancellationToken cancellationToken) => SwitchAsync(controller, request, cancellationToken));
-        endpoints.MapRedisClusterApi(application);
+        endpoints.MapPost("/api/replicas/{name}/restart", (string name, CancellationToken cancellationToken) => RestartReplicaAsync(name, controller, cancellationToken));
         return endpoints;
+    }
+
+    private static async Task<Results<Ok<ReplicaRestart>, ProblemHttpResult>> RestartReplicaAsync(string name, TopologyController controller, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var elapsed = await controller.RestartReplicaAsync(name, cancellationToken);
+            return TypedResults.Ok(new ReplicaRestart(name, Math.Round(elapsed.TotalMilliseconds, 1)));
+        }
+        catch (ArgumentException ex)
+        {
+            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status404NotFound, title: "Unknown replica");
+        }
+        catch (InvalidOperationException ex)
+        {
+            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status502BadGateway, title: $"Restarting {name} failed");
+        }
     }
 
     private static async Task<Results<Ok<TopologySwitch>, ProblemHttpResult>> SwitchAsync(TopologyController controller, TopologyRequest? request, CancellationToken cancellationToken)
@@ -55,3 +70,8 @@ public static class TopologyApi
         }
     }
 }
+
+/// <summary>The answer of <c>POST /api/replicas/{name}/restart</c>.</summary>
+/// <param name="Name">The replica.</param>
+/// <param name="ElapsedMilliseconds">Drain, restart, healthy, enabled.</param>
+public sealed record ReplicaRestart(string Name, double ElapsedMilliseconds);

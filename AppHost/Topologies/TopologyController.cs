@@ -1,56 +1,53 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net.Http.Json;
-using Hosting;
-using Hosting.ApplicationModel;
+using System.Text.Json;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
 
 namespace AppHost.Topologies;
 
 /// <summary>
-/// Switches the cache topology while traffic flows. It starts what the target needs (Redis servers, the cluster)
-/// on first use, empties the target caches (what an earlier visit left there is stale now), then reconfigures one
-/// web replica at a time: drain it in the load balancer, wait until it serves nothing, point it at the new cache
-/// (<c>PUT /admin/cache</c>, answered once the new connection answers PING), enable it again. Last, the load
-/// balancer's stickiness. One switch at a time. It also applies the start topology once the replicas are up.
+/// Switches the cache topology while traffic flows. It starts what the target needs (the explicit-start caches, the
+/// cluster) through Aspire's start command, empties the target caches (what an earlier visit left there is stale
+/// now), then reconfigures one web replica at a time: drain it in the load balancer (returns once it serves
+/// nothing), point it at the new cache (<c>PUT /admin/cache</c>, answered once the new connection answered PING),
+/// enable it again. Last, the load balancer's cookie affinity. One switch at a time; progress goes to the
+/// <c>lb</c> resource's console log. Started as a hosted service, it applies the start topology once the
+/// replicas and the load balancer are healthy.
 /// </summary>
-public sealed class TopologyController : IDistributedApplicationProcessor
+public sealed partial class TopologyController(
+    DistributedApplicationModel model,
+    ResourceNotificationService notifications,
+    ResourceCommandService commands,
+    ResourceLoggerService loggers,
+    AppHostOptions options) : IHostedService, IDisposable
 {
-    private static readonly TimeSpan s_drainTimeout = TimeSpan.FromSeconds(5);
-    private readonly SampleNames _names;
-    private readonly string _adminToken;
     private readonly SemaphoreSlim _switching = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
-    private readonly Topology _start;
-    private DistributedApplication? _app;
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(60) };
     private Task _applyStart = Task.CompletedTask;
+    private int _started;
     private volatile string? _target;
-    private volatile Topology? _current;
-    private volatile TopologySwitch? _last;
-    private volatile string? _lastError;
+    private Topology? _current;
     private int _waitForReplicas;
+    private TopologySwitch? _last;
+    private string? _lastError;
 
-    internal TopologyController(SampleNames names, string adminToken, Topology start)
-    {
-        _names = names;
-        _adminToken = adminToken;
-        _start = start;
-    }
-
-    /// <summary>The topology in use, or null before the start topology is applied.</summary>
+    /// <summary>The topology in use (null until the start topology is applied).</summary>
     public Topology? Current => _current;
 
-    /// <summary>The state for <c>GET /api/topology</c>.</summary>
+    /// <summary>What <c>GET /api/topology</c> answers.</summary>
     public TopologyStatus GetStatus() => new(_current?.Name, Volatile.Read(ref _waitForReplicas), _target, Topology.All, _last, _lastError);
 
-    /// <summary>Completes when the start topology is applied (or failed; see <see cref="GetStatus"/>).</summary>
+    /// <summary>Completes when the start topology is applied (or failed: see <see cref="GetStatus"/>).</summary>
     public Task WhenStartedAsync(CancellationToken cancellationToken = default) => _applyStart.WaitAsync(cancellationToken);
 
-    /// <summary>Switches to <paramref name="topology"/>; throws <see cref="TopologySwitchInProgressException"/> when a switch is running.</summary>
+    /// <summary>Switches to <paramref name="topology"/>; throws <see cref="TopologySwitchInProgressException"/> while another switch runs.</summary>
     public async Task<TopologySwitch> SwitchAsync(Topology topology, int waitForReplicas = 0, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(topology);
-        var app = _app ?? throw new InvalidOperationException("The application is not started.");
         if (waitForReplicas > 0 && topology.Cache != TopologyCache.Cluster)
         {
             throw new ArgumentException($"waitForReplicas needs Redis replicas: only the cluster topologies have them, not '{topology.Name}'.", nameof(waitForReplicas));
@@ -61,49 +58,48 @@ public sealed class TopologyController : IDistributedApplicationProcessor
         }
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
         var token = linked.Token;
+        var log = loggers.GetLogger(Resource(ResourceNames.LoadBalancer));
         var steps = new List<TopologyStep>();
         var clock = Stopwatch.StartNew();
         var from = _current?.Name;
         void Step(string step, string message)
         {
             steps.Add(new TopologyStep(Math.Round(clock.Elapsed.TotalMilliseconds, 1), step, message));
-            if (app.Options.WriteResourceLogsToConsole)
-            {
-                ConsoleLogWriter.WriteInfo($"topology {topology.Name}: [{step}] {message}");
-            }
+            LogStep(log, topology.Name, step, message);
         }
         _target = topology.Name;
         try
         {
             Step("begin", $"from {from ?? "(start)"} to {topology.Name}: {topology.Description}");
-            var connectionStrings = await PrepareCachesAsync(app, topology, Step, token).ConfigureAwait(false);
-            var lb = app.GetLoadBalancer(_names.LoadBalancer);
-            for (var i = 0; i < _names.WebReplicas; i++)
+            var caches = await PrepareCachesAsync(topology, Step, token).ConfigureAwait(false);
+            var lb = new LoadBalancerAdmin(_http, Endpoint(ResourceNames.LoadBalancer), await AdminTokenAsync(token).ConfigureAwait(false));
+            for (var i = 0; i < ResourceNames.WebReplicas; i++)
             {
-                await lb.DrainAsync(i, token).ConfigureAwait(false);
-                var drained = await lb.WaitForNoSessionsAsync(i, s_drainTimeout, token).ConfigureAwait(false);
-                Step("drain", drained ? $"{_names.WebFrontend}-{i} drained" : $"{_names.WebFrontend}-{i} still had requests after {s_drainTimeout.TotalSeconds:0} s; switching anyway (requests in flight finish on the old connection)");
+                var replica = ResourceNames.WebFrontend(i);
+                var inFlight = await lb.DrainAsync(replica, token).ConfigureAwait(false);
+                Step("drain", inFlight == 0
+                    ? $"{replica} drained"
+                    : $"{replica} still had {inFlight} requests after the drain timeout; switching anyway (they finish on the old connection)");
                 try
                 {
-                    var answer = await SwitchReplicaAsync(app, i, connectionStrings[i], topology.NearCache, waitForReplicas, token).ConfigureAwait(false);
-                    Step("switch", $"{_names.WebFrontend}-{i} uses {answer}");
+                    var answer = await SwitchReplicaAsync(replica, caches[i], topology.NearCache, waitForReplicas, lb.Token, token).ConfigureAwait(false);
+                    Step("switch", $"{replica} uses {answer}");
                 }
                 finally
                 {
-                    await lb.EnableAsync(i, CancellationToken.None).ConfigureAwait(false);
+                    await lb.EnableAsync(replica, CancellationToken.None).ConfigureAwait(false);
                 }
-                await WaitUntilUpAsync(lb, i, token).ConfigureAwait(false);
-                Step("enable", $"{_names.WebFrontend}-{i} back in the load balancer");
+                Step("enable", $"{replica} back in the load balancer");
             }
             if (topology.Cache != TopologyCache.None)
             {
                 // While the replicas were switched one by one, a write through a replica still on the old cache did
                 // not invalidate the new one, where another replica may have stored the version before that write.
-                await FlushAsync(app, topology, step: null, token).ConfigureAwait(false);
+                await FlushAsync(topology, token).ConfigureAwait(false);
                 Step("flush", "again, now that every replica uses the new cache: drops what was stored while some replicas still invalidated the old one");
             }
-            await lb.SetStickyAsync(topology.Sticky, token).ConfigureAwait(false);
-            Step("lb", topology.Sticky ? "cookie stickiness on (SERVERID)" : "round robin, no stickiness");
+            await lb.SetAffinityAsync(topology.Sticky, token).ConfigureAwait(false);
+            Step("lb", topology.Sticky ? "cookie affinity on" : "round robin, no affinity");
             _current = topology;
             Volatile.Write(ref _waitForReplicas, waitForReplicas);
             _lastError = null;
@@ -126,147 +122,153 @@ public sealed class TopologyController : IDistributedApplicationProcessor
     }
 
     /// <inheritdoc />
-    public Task StartAsync(DistributedApplication application, CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        _app = application;
-        _applyStart = Task.Run(async () =>
+        // Called from BeforeStartEvent, then again by the host: once is enough.
+        if (Interlocked.Exchange(ref _started, 1) == 0)
         {
-            try
-            {
-                await application.ResourceNotifications.WaitForResourceHealthyAsync(_names.LoadBalancer, _stopping.Token).ConfigureAwait(false);
-                for (var i = 0; i < _names.WebReplicas; i++)
-                {
-                    await WaitUntilUpAsync(application.GetLoadBalancer(_names.LoadBalancer), i, _stopping.Token).ConfigureAwait(false);
-                }
-                await SwitchAsync(_start, 0, _stopping.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-            {
-            }
-            catch (Exception ex)
-            {
-                _lastError = $"The start topology '{_start.Name}' could not be applied: {ex.Message}";
-                ConsoleLogWriter.WriteError(_lastError);
-            }
-        }, CancellationToken.None);
+            _applyStart = Task.Run(ApplyStartTopologyAsync, CancellationToken.None);
+        }
         return Task.CompletedTask;
     }
 
     /// <inheritdoc />
-    public async Task StopAsync(DistributedApplication application, CancellationToken cancellationToken)
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
-        await _applyStart.ConfigureAwait(false);
-        _http.Dispose();
+        await _applyStart.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Starts the target caches if needed and empties them; returns the connection string of each replica.</summary>
-    private async Task<string?[]> PrepareCachesAsync(DistributedApplication app, Topology topology, Action<string, string> step, CancellationToken token)
+    /// <inheritdoc />
+    public void Dispose()
     {
-        var replicas = _names.WebReplicas;
-        switch (topology.Cache)
+        _http.Dispose();
+        _stopping.Dispose();
+        _switching.Dispose();
+    }
+
+    private async Task ApplyStartTopologyAsync()
+    {
+        var start = options.StartTopology;
+        try
         {
-            case TopologyCache.None:
-                return new string?[replicas];
-            case TopologyCache.Single:
+            await notifications.WaitForResourceHealthyAsync(ResourceNames.LoadBalancer, _stopping.Token).ConfigureAwait(false);
+            for (var i = 0; i < ResourceNames.WebReplicas; i++)
             {
-                await StartRedisAsync(app, _names.SingleCache, step, token).ConfigureAwait(false);
-                await FlushAsync(app, topology, step, token).ConfigureAwait(false);
-                var connectionString = await app.GetConnectionStringAsync(_names.SingleCache, token).ConfigureAwait(false);
-                return [.. Enumerable.Repeat(connectionString, replicas)];
+                await notifications.WaitForResourceHealthyAsync(ResourceNames.WebFrontend(i), _stopping.Token).ConfigureAwait(false);
             }
-            case TopologyCache.PerReplica:
-            {
-                var result = new string?[replicas];
-                for (var i = 0; i < replicas; i++)
-                {
-                    var name = _names.NaiveCache(i);
-                    await StartRedisAsync(app, name, step, token).ConfigureAwait(false);
-                    result[i] = await app.GetConnectionStringAsync(name, token).ConfigureAwait(false);
-                }
-                await FlushAsync(app, topology, step, token).ConfigureAwait(false);
-                return result;
-            }
-            default:
-            {
-                var started = Stopwatch.StartNew();
-                await app.StartRedisClusterAsync(_names.ClusterCache, token).ConfigureAwait(false);
-                var manager = app.GetRedisCluster(_names.ClusterCache);
-                var state = await manager.GetStateAsync(token).ConfigureAwait(false);
-                step("start", $"{_names.ClusterCache}: {state.Masters.Count()} masters + {state.Replicas.Count()} replicas ready ({started.Elapsed.TotalSeconds:0.0} s)");
-                await FlushAsync(app, topology, step, token).ConfigureAwait(false);
-                return [.. Enumerable.Repeat<string?>(manager.ConnectionString, replicas)];
-            }
+            await SwitchAsync(start, 0, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            _lastError = $"The start topology '{start.Name}' could not be applied: {ex.Message}";
+            loggers.GetLogger(ResourceNames.LoadBalancer).LogError("{Error}", _lastError);
         }
     }
 
-    private static async Task StartRedisAsync(DistributedApplication app, string name, Action<string, string> step, CancellationToken token)
+    /// <summary>Starts the caches <paramref name="topology"/> needs and empties them; returns each replica's cache name (null: none).</summary>
+    private async Task<string?[]> PrepareCachesAsync(Topology topology, Action<string, string> step, CancellationToken token)
     {
-        if (app.ResourceNotifications.GetSnapshot(name)?.State == ResourceState.Healthy)
+        var names = CacheNames(topology);
+        foreach (var name in names.Distinct())
+        {
+            await StartAsync(name, step, token).ConfigureAwait(false);
+        }
+        if (topology.Cache != TopologyCache.None)
+        {
+            await FlushAsync(topology, token).ConfigureAwait(false);
+            step("flush", $"FLUSHALL on {string.Join(", ", names.Distinct())} (what an earlier visit left there is stale)");
+        }
+        return [.. Enumerable.Range(0, ResourceNames.WebReplicas).Select(i => CacheOf(topology, i))];
+    }
+
+    /// <summary>The cache (a ConnectionStrings name) replica <paramref name="i"/> uses in <paramref name="topology"/>; null: none.</summary>
+    private static string? CacheOf(Topology topology, int i) => topology.Cache switch
+    {
+        TopologyCache.None => null,
+        TopologyCache.Single => ResourceNames.SingleCache,
+        TopologyCache.PerReplica => ResourceNames.NaiveCache(i),
+        _ => ResourceNames.ClusterCache,
+    };
+
+    private static List<string> CacheNames(Topology topology) => topology.Cache switch
+    {
+        TopologyCache.None => [],
+        TopologyCache.Single => [ResourceNames.SingleCache],
+        TopologyCache.PerReplica => [.. Enumerable.Range(0, ResourceNames.WebReplicas).Select(ResourceNames.NaiveCache)],
+        _ => [ResourceNames.ClusterCache],
+    };
+
+    /// <summary>Starts an explicit-start resource through Aspire's start command, unless it runs, and waits until it is healthy.</summary>
+    private async Task StartAsync(string name, Action<string, string> step, CancellationToken token)
+    {
+        var resource = Resource(name);
+        if (notifications.TryGetCurrentState(name, out var current)
+            && current.Snapshot.State?.Text == KnownResourceStates.Running
+            && current.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy)
         {
             return;
         }
         var started = Stopwatch.StartNew();
-        await app.StartResourceAsync(name, cancellationToken: token).ConfigureAwait(false);
-        step("start", $"{name} started ({started.Elapsed.TotalSeconds:0.0} s)");
+        var state = current?.Snapshot.State?.Text;
+        if (state != KnownResourceStates.Running && state != KnownResourceStates.Starting)
+        {
+            var result = await commands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, token).ConfigureAwait(false);
+            if (!result.Success)
+            {
+                throw new InvalidOperationException($"Starting {name} failed: {result.Message}");
+            }
+        }
+        await notifications.WaitForResourceHealthyAsync(name, token).ConfigureAwait(false);
+        step("start", $"{name} started and healthy ({started.Elapsed.TotalSeconds:0.0} s)");
     }
 
     /// <summary>FLUSHALL on every cache of <paramref name="topology"/> (every master of the cluster).</summary>
-    private async Task FlushAsync(DistributedApplication app, Topology topology, Action<string, string>? step, CancellationToken token)
+    private async Task FlushAsync(Topology topology, CancellationToken token)
     {
-        switch (topology.Cache)
+        foreach (var name in CacheNames(topology).Distinct())
         {
-            case TopologyCache.Single:
-            case TopologyCache.PerReplica:
-                var names = topology.Cache == TopologyCache.Single
-                    ? [_names.SingleCache]
-                    : Enumerable.Range(0, _names.WebReplicas).Select(_names.NaiveCache).ToArray();
-                foreach (var name in names)
-                {
-                    var redis = app.Resources.OfType<RedisResource>().Single(r => r.Name == name);
-                    await RedisAdmin.FlushAllAsync(redis.Port, redis.Password, token).ConfigureAwait(false);
-                }
-                step?.Invoke("flush", $"FLUSHALL on {string.Join(", ", names)} (what an earlier visit left is stale)");
-                break;
-            case TopologyCache.Cluster:
-                var manager = app.GetRedisCluster(_names.ClusterCache);
-                var state = await manager.GetStateAsync(token).ConfigureAwait(false);
-                foreach (var master in state.Masters.Where(m => !m.Failed))
-                {
-                    await RedisAdmin.FlushAllAsync(master.Port, manager.Password, token).ConfigureAwait(false);
-                }
-                step?.Invoke("flush", $"{_names.ClusterCache}: FLUSHALL on every master (what an earlier visit left is stale)");
-                break;
+            var connectionString = await ((IResourceWithConnectionString)Resource(name)).GetConnectionStringAsync(token).ConfigureAwait(false);
+            var configuration = ConfigurationOptions.Parse(connectionString!);
+            configuration.AllowAdmin = true;
+            configuration.AbortOnConnectFail = true;
+            await using var redis = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
+            foreach (var server in redis.GetServers().Where(s => s.IsConnected && !s.IsReplica))
+            {
+                await server.FlushAllDatabasesAsync().WaitAsync(token).ConfigureAwait(false);
+            }
         }
     }
 
-    private async Task<string> SwitchReplicaAsync(DistributedApplication app, int replica, string? connectionString, string nearCache, int waitForReplicas, CancellationToken token)
+    private async Task<string> SwitchReplicaAsync(string replica, string? cache, string nearCache, int waitForReplicas, string adminToken, CancellationToken token)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Put, new Uri(app.GetEndpoint(_names.WebFrontend, replica), "/admin/cache"))
+        using var request = new HttpRequestMessage(HttpMethod.Put, new Uri(Endpoint(replica), "/admin/cache"))
         {
-            Content = JsonContent.Create(new { connectionString, nearCache, waitForReplicas }),
+            Content = JsonContent.Create(new { cache, nearCache, waitForReplicas }),
         };
-        request.Headers.Add("X-Admin-Token", _adminToken);
+        request.Headers.Add("X-Admin-Token", adminToken);
         using var response = await _http.SendAsync(request, token).ConfigureAwait(false);
         var body = await response.Content.ReadAsStringAsync(token).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
-            throw new InvalidOperationException($"{_names.WebFrontend}-{replica} refused the new cache ({(int)response.StatusCode}): {body}");
+            throw new InvalidOperationException($"{replica} refused the cache '{cache ?? "(none)"}' ({(int)response.StatusCode}): {body}");
         }
-        var answer = System.Text.Json.JsonDocument.Parse(body).RootElement;
-        var configuration = answer.TryGetProperty("configuration", out var c) && c.ValueKind == System.Text.Json.JsonValueKind.String ? c.GetString() : "no cache";
-        var ping = answer.TryGetProperty("pingMilliseconds", out var p) && p.ValueKind == System.Text.Json.JsonValueKind.Number
-            ? $", PING {p.GetDouble().ToString("0.0", CultureInfo.InvariantCulture)} ms" : "";
-        return $"{configuration} (near cache {nearCache}, WAIT {waitForReplicas}{ping})";
+        return $"{cache ?? "no cache"} (near cache {nearCache}, WAIT {waitForReplicas})";
     }
 
-    private static async Task WaitUntilUpAsync(Hosting.LoadBalancing.LoadBalancerRuntime lb, int replica, CancellationToken token)
+    private async Task<string> AdminTokenAsync(CancellationToken token)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
-        timeout.CancelAfter(TimeSpan.FromSeconds(30));
-        while (!(await lb.GetStatusAsync(replica, timeout.Token).ConfigureAwait(false)).StartsWith("UP", StringComparison.Ordinal))
-        {
-            await Task.Delay(50, timeout.Token).ConfigureAwait(false);
-        }
+        var parameter = model.Resources.OfType<ParameterResource>().Single(p => p.Name == AppHostModel.AdminTokenParameter);
+        return await parameter.GetValueAsync(token).ConfigureAwait(false) ?? throw new InvalidOperationException("The admin token has no value.");
     }
+
+    private IResource Resource(string name) => model.Resources.Single(r => r.Name == name);
+
+    private Uri Endpoint(string name) => new(((IResourceWithEndpoints)Resource(name)).GetEndpoint("http").Url);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "topology {Topology}: [{Step}] {Message}")]
+    private static partial void LogStep(ILogger logger, string topology, string step, string message);
 }

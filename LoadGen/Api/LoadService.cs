@@ -1,5 +1,6 @@
 using LoadGen.Metrics;
 using LoadGen.Running;
+using LoadGen.Telemetry;
 using LoadGen.Workloads;
 
 namespace LoadGen.Api;
@@ -9,7 +10,7 @@ namespace LoadGen.Api;
 /// The stale-read detector outlives runs against the same base URL, so a write acknowledged in one run still makes
 /// a stale read in the next one count.
 /// </summary>
-public sealed class LoadService(Workload defaults, ILogger<LoadService> logger) : IAsyncDisposable
+public sealed class LoadService(Workload defaults, ILogger<LoadService> logger, ILoadObserver? observer = null) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private LoadRunner? _runner;
@@ -109,7 +110,7 @@ public sealed class LoadService(Workload defaults, ILogger<LoadService> logger) 
         }
 
         _stop = new CancellationTokenSource();
-        _runner = new LoadRunner(workload, workload.BaseUrl, _detector);
+        _runner = new LoadRunner(workload, workload.BaseUrl, _detector, observer: observer);
         var runner = _runner;
         var token = _stop.Token;
         logger.LogInformation("Load started against {BaseUrl}: {Mode} loop, rate {Rate}/s, concurrency {Concurrency}, reads {ReadRatio}, zipf {Skew}",

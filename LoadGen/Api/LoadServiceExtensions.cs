@@ -21,7 +21,7 @@ public static class LoadServiceExtensions
             CatalogUrl = defaults.CatalogUrl ?? configuration["services:catalogapi:http:0"],
         };
 
-        services.AddSingleton(sp => new LoadService(defaults, sp.GetRequiredService<ILogger<LoadService>>()));
+        services.AddSingleton(sp => new LoadService(defaults, sp.GetRequiredService<ILogger<LoadService>>(), sp.GetService<Telemetry.ILoadObserver>()));
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.WriteIndented = false);
         if (configuration.GetValue<bool>("LoadGen:AutoStart"))

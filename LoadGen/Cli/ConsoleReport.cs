@@ -10,40 +10,50 @@ internal static class ConsoleReport
 {
     /// <summary>
     /// Runs <paramref name="run"/> while showing <paramref name="runner"/>'s live figures: a progress bar on a terminal,
-    /// a line every few seconds in a log (CI, redirected output) where a redrawn bar would be noise.
+    /// plain lines in a log (CI, redirected output) where a redrawn bar would be noise: one when the run starts, one
+    /// every <paramref name="every"/> (default: a tenth of the run, between 1 and 5 s), one when it ends.
     /// </summary>
-    public static async Task<RunSummary> FollowAsync(LoadRunner runner, string label, Func<Task<RunSummary>> run)
+    public static async Task<RunSummary> FollowAsync(LoadRunner runner, string label, Func<Task<RunSummary>> run, IAnsiConsole? console = null, TimeSpan? every = null)
     {
-        if (!AnsiConsole.Profile.Capabilities.Interactive)
+        console ??= AnsiConsole.Console;
+        var w = runner.Workload;
+        var total = w.WarmupSeconds + w.DurationSeconds;
+        if (!console.Profile.Capabilities.Interactive)
         {
+            var interval = every ?? TimeSpan.FromSeconds(Math.Clamp(total / 10, 1, 5));
+            var pace = w.Mode == Workloads.LoadMode.Open ? $"open loop {F(w.Rate, 0)}/s" : "closed loop";
+            var length = w.DurationSeconds > 0 ? $"{F(w.DurationSeconds, 1)} s after {F(w.WarmupSeconds, 1)} s of warm-up" : "until stopped";
+            console.WriteLine($"{label}: started, {pace}, {w.Concurrency} clients, {F(w.ReadRatio * 100, 0)} % reads, {length}");
+            var started = TimeProvider.System.GetTimestamp();
             var running = run();
-            while (await Task.WhenAny(running, Task.Delay(TimeSpan.FromSeconds(5))) != running)
+            while (await Task.WhenAny(running, Task.Delay(interval)) != running)
             {
-                AnsiConsole.WriteLine(Describe(label, runner.GetLiveStats(1)));
+                console.WriteLine(Describe(label, runner.GetLiveStats(1), w.DurationSeconds > 0 ? total : null));
             }
 
-            return await running;
+            var summary = await running;
+            console.WriteLine($"{label}: done in {F(TimeProvider.System.GetElapsedTime(started).TotalSeconds, 1)} s");
+            return summary;
         }
 
-        RunSummary? summary = null;
-        await AnsiConsole.Progress()
+        RunSummary? result = null;
+        await console.Progress()
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new ElapsedTimeColumn())
             .StartAsync(async context =>
             {
-                var w = runner.Workload;
-                var task = context.AddTask(Markup.Escape(label), maxValue: Math.Max(w.WarmupSeconds + w.DurationSeconds, 1));
+                var task = context.AddTask(Markup.Escape(label), maxValue: Math.Max(total, 1));
                 var running = run();
                 while (await Task.WhenAny(running, Task.Delay(500)) != running)
                 {
                     var live = runner.GetLiveStats(1);
                     task.Value = Math.Min(live.ElapsedSeconds, task.MaxValue);
-                    task.Description = Markup.Escape(Describe(label, live));
+                    task.Description = Markup.Escape(Describe(label, live, total: null));
                 }
 
                 task.Value = task.MaxValue;
-                summary = await running;
+                result = await running;
             });
-        return summary!;
+        return result!;
     }
 
     /// <summary>The final table of one or more runs.</summary>
@@ -71,9 +81,15 @@ internal static class ConsoleReport
         return table;
     }
 
-    private static string Describe(string label, LiveStats live)
+    private static string Describe(string label, LiveStats live, double? total)
     {
         var phase = live.State == RunState.Warmup ? "warm-up" : live.State.ToString().ToLowerInvariant();
+        // In a log there is no bar: say where the run is in words.
+        if (total is > 0)
+        {
+            phase += $" {F(live.ElapsedSeconds, 0)}/{F(total.Value, 0)} s";
+        }
+
         if (live.LastSeconds is not [.., var s])
         {
             return $"{label}: {phase}";

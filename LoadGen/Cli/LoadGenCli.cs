@@ -79,7 +79,7 @@ public static class LoadGenCli
         var catalogUrls = new Option<string[]>("--catalog-url") { Description = "CatalogApi's base URL: once for all systems, or once per system." };
         var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Folder for results.md, results.json and chart.svg.", DefaultValueFactory = _ => new DirectoryInfo("loadgen-results") };
         var topologies = new Option<string[]>("--topology") { Description = "A cache topology to switch the sample to before a run (repeat: one run each, through the same --base-url)." };
-        var appHostUrl = new Option<string?>("--apphost-url") { Description = $"The AppHost's API for --topology (default: ${TopologySwitcher.AppHostUrlVariable} or http://127.0.0.1:18888)." };
+        var appHostUrl = new Option<string?>("--apphost-url") { Description = $"The AppHost's control API for --topology (default: ${TopologySwitcher.AppHostUrlVariable} or http://127.0.0.1:18889)." };
         var command = new Command("compare", "Runs the same workload against each base URL (or topology) in turn and writes a Markdown table, JSON and a chart.")
         {
             baseUrls, labels, catalogUrls, output, topologies, appHostUrl,

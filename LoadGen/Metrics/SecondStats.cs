@@ -21,4 +21,8 @@ public sealed record SecondStats(
     double? HitRatio,
     long StaleReads,
     double? DbCallsPerSecond,
-    SortedDictionary<string, long> Replicas);
+    SortedDictionary<string, long> Replicas)
+{
+    /// <summary>Stale reads over successful reads of this second, in percent (null without reads).</summary>
+    public double? StalePercent { get; init; }
+}

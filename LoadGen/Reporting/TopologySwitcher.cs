@@ -8,13 +8,13 @@ namespace LoadGen.Reporting;
 /// </summary>
 public sealed class TopologySwitcher(Uri appHostUrl) : IDisposable
 {
-    /// <summary>The environment variable the AppHost sets for its API (the dashboard's host).</summary>
-    public const string AppHostUrlVariable = "services__apphost__http__0";
+    /// <summary>The environment variable the AppHost sets for its control API.</summary>
+    public const string AppHostUrlVariable = "ControlApi__Url";
 
     private readonly HttpClient _http = new() { BaseAddress = appHostUrl, Timeout = TimeSpan.FromMinutes(2) };
 
-    /// <summary>The AppHost's API from <c>services__apphost__http__0</c>, else the default dashboard port 18888.</summary>
-    public static Uri DefaultAppHostUrl => new(Environment.GetEnvironmentVariable(AppHostUrlVariable) is { Length: > 0 } url ? url : "http://127.0.0.1:18888");
+    /// <summary>The AppHost's control API from <c>ControlApi__Url</c>, else its default port 18889.</summary>
+    public static Uri DefaultAppHostUrl => new(Environment.GetEnvironmentVariable(AppHostUrlVariable) is { Length: > 0 } url ? url : "http://127.0.0.1:18889");
 
     /// <summary>Switches to <paramref name="topology"/>; throws with the AppHost's ProblemDetails when it refuses or fails.</summary>
     public async Task SwitchAsync(string topology, CancellationToken cancellationToken)

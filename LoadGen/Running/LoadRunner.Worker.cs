@@ -89,6 +89,7 @@ public sealed partial class LoadRunner
             var cache = ProductResponse.CacheOutcomeOf(response.Headers);
             var servedBy = ProductResponse.FirstValue(response.Headers, "X-Served-By");
             _current.Counters.RecordRead(latency, cache, servedBy, stale, staleOwn, age);
+            _observer?.OnRead(latency, cache, stale, staleOwn);
             if (measured)
             {
                 _run.RecordRead(latency, cache, servedBy, stale, staleOwn, age);
@@ -129,6 +130,7 @@ public sealed partial class LoadRunner
 
             var servedBy = ProductResponse.FirstValue(response.Headers, "X-Served-By");
             _current.Counters.RecordWrite(latency, servedBy);
+            _observer?.OnWrite(latency);
             if (measured)
             {
                 _run.RecordWrite(latency, servedBy);
@@ -143,6 +145,7 @@ public sealed partial class LoadRunner
     private void RecordError(bool isRead, string kind, bool measured)
     {
         _current.Counters.RecordError(isRead, kind);
+        _observer?.OnError(isRead, kind);
         if (measured)
         {
             _run.RecordError(isRead, kind);
@@ -159,7 +162,7 @@ public sealed partial class LoadRunner
             {
                 // Swap the second, but publish it one tick later: a client that took the old interval just before the
                 // swap may still be recording into it, and a second later it certainly is not.
-                var ended = Interlocked.Exchange(ref _current, new Interval(_time.GetTimestamp()));
+                var ended = Interlocked.Exchange(ref _current, new Interval(_time.GetTimestamp(), _time.GetUtcNow()));
                 if (previous is not null)
                 {
                     PublishInterval(previous, ended.StartTimestamp);
@@ -212,7 +215,10 @@ public sealed partial class LoadRunner
             c.Reads > 0 ? Math.Round((double)c.Hits / c.Reads, 4) : null,
             c.StaleReads,
             double.IsNaN(_dbLastRate) ? null : _dbLastRate,
-            c.RequestsByReplica());
+            c.RequestsByReplica())
+        {
+            StalePercent = c.Reads > 0 ? Math.Round(100.0 * c.StaleReads / c.Reads, 3) : null,
+        };
         lock (_secondsLock)
         {
             if (_seconds.Count == HistorySeconds)
@@ -222,6 +228,8 @@ public sealed partial class LoadRunner
 
             _seconds.Add(stats);
         }
+
+        _observer?.OnSecond(stats, interval.StartedAt);
     }
 
     private async Task SampleDatabaseAsync(CancellationToken cancellationToken)
@@ -249,6 +257,7 @@ public sealed partial class LoadRunner
         var sample = new DbSample(value, _time.GetTimestamp());
         if (_dbLast is { } last && sample.Timestamp > last.Timestamp)
         {
+            _observer?.OnCatalogCalls(sample.Calls - last.Calls);
             _dbLastRate = Math.Round((sample.Calls - last.Calls) / _time.GetElapsedTime(last.Timestamp, sample.Timestamp).TotalSeconds, 1);
         }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using LoadGen.Metrics;
+using LoadGen.Telemetry;
 using LoadGen.Workloads;
 
 namespace LoadGen.Running;
@@ -24,6 +25,7 @@ public sealed partial class LoadRunner : IAsyncDisposable
     private readonly StaleReadDetector _detector;
     private readonly ZipfSampler _sampler;
     private readonly TimeProvider _time;
+    private readonly ILoadObserver? _observer;
     private readonly HttpClient[] _clients;
     private readonly HttpClient? _catalogHttp;
     private readonly CatalogStatsClient? _catalog;
@@ -52,7 +54,8 @@ public sealed partial class LoadRunner : IAsyncDisposable
     /// acknowledged in one run still count in the next. Null creates a fresh one.
     /// </param>
     /// <param name="time">The clock (tests may pass their own).</param>
-    public LoadRunner(Workload workload, string? label = null, StaleReadDetector? detector = null, TimeProvider? time = null)
+    /// <param name="observer">Also told of every request and second (the OpenTelemetry instruments, the lab page).</param>
+    public LoadRunner(Workload workload, string? label = null, StaleReadDetector? detector = null, TimeProvider? time = null, ILoadObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(workload);
         var errors = workload.Validate();
@@ -73,8 +76,9 @@ public sealed partial class LoadRunner : IAsyncDisposable
         _detector = detector ?? new StaleReadDetector(workload.ProductCount);
         _sampler = new ZipfSampler(workload.ProductCount, workload.ZipfSkew);
         _time = time ?? TimeProvider.System;
+        _observer = observer;
         _ticksPerRequest = workload.Mode == LoadMode.Open ? _time.TimestampFrequency / workload.Rate : 0;
-        _current = new Interval(0);
+        _current = new Interval(0, default);
         _clients = CreateClients(workload, _baseAddress);
         if (workload.CatalogUrl is not null)
         {
@@ -124,7 +128,7 @@ public sealed partial class LoadRunner : IAsyncDisposable
             _endTimestamp = _measureStartTimestamp + (long)(_workload.DurationSeconds * frequency);
         }
 
-        _current = new Interval(_startTimestamp);
+        _current = new Interval(_startTimestamp, _time.GetUtcNow());
         _state = _workload.WarmupSeconds > 0 ? RunState.Warmup : RunState.Running;
 
         var ticker = TickAsync(stop.Token);
@@ -144,7 +148,7 @@ public sealed partial class LoadRunner : IAsyncDisposable
         // One last read of CatalogApi so the database rate covers the whole window, whatever the ticker last saw.
         using var lastRead = new CancellationTokenSource(TimeSpan.FromSeconds(2));
         await SampleDatabaseAsync(lastRead.Token);
-        PublishInterval(Interlocked.Exchange(ref _current, new Interval(_time.GetTimestamp())));
+        PublishInterval(Interlocked.Exchange(ref _current, new Interval(_time.GetTimestamp(), _time.GetUtcNow())));
         _state = completed && _workload.DurationSeconds > 0 ? RunState.Completed : RunState.Stopped;
         return Summarize();
     }
@@ -276,10 +280,12 @@ public sealed partial class LoadRunner : IAsyncDisposable
     private sealed record DbSample(long Calls, long Timestamp);
 
     /// <summary>The counters of one second, with when it started.</summary>
-    private sealed class Interval(long startTimestamp)
+    private sealed class Interval(long startTimestamp, DateTimeOffset startedAt)
     {
         public RequestCounters Counters { get; } = new();
 
         public long StartTimestamp { get; } = startTimestamp;
+
+        public DateTimeOffset StartedAt { get; } = startedAt;
     }
 }

@@ -28,16 +28,32 @@ internal sealed class FakeStorefront : IAsyncDisposable
     private long _itemReads;
     private long _writes;
     private long _failedWrites;
+    private volatile bool _staleLastReplica;
 
     private FakeStorefront(WebApplication app, FakeStorefrontOptions options)
     {
         _app = app;
         _options = options;
+        _staleLastReplica = options.StaleLastReplica;
     }
 
     public string BaseUrl { get; private set; } = "";
 
     public long FailedWrites => Interlocked.Read(ref _failedWrites);
+
+    /// <summary>
+    /// What a topology switch does to the caches: both emptied, and the last replica given a cache of its own (naive)
+    /// or the shared one again.
+    /// </summary>
+    public void SwitchCaches(bool staleLastReplica)
+    {
+        lock (_lock)
+        {
+            _sharedCache.Clear();
+            _staleReplicaCache.Clear();
+            _staleLastReplica = staleLastReplica;
+        }
+    }
 
     public static async Task<FakeStorefront> StartAsync(FakeStorefrontOptions? options = null)
     {
@@ -68,7 +84,7 @@ internal sealed class FakeStorefront : IAsyncDisposable
         string cache;
         lock (_lock)
         {
-            var own = _options.StaleLastReplica && replica == _options.Replicas - 1 ? _staleReplicaCache : _sharedCache;
+            var own = _staleLastReplica && replica == _options.Replicas - 1 ? _staleReplicaCache : _sharedCache;
             if (!_options.Cache)
             {
                 product = Load(id);
@@ -121,7 +137,7 @@ internal sealed class FakeStorefront : IAsyncDisposable
             _database[id] = product;
             Interlocked.Increment(ref _writes);
             // The writing replica invalidates the cache it uses: the shared one, or its own in the naive case.
-            var own = _options.StaleLastReplica && replica == _options.Replicas - 1 ? _staleReplicaCache : _sharedCache;
+            var own = _staleLastReplica && replica == _options.Replicas - 1 ? _staleReplicaCache : _sharedCache;
             own.Remove(id);
         }
 

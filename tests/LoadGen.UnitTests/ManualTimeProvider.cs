@@ -9,5 +9,8 @@ internal sealed class ManualTimeProvider : TimeProvider
 
     public override long GetTimestamp() => Interlocked.Read(ref _timestamp);
 
+    // Wall-clock time moves with the timestamp, from a fixed date.
+    public override DateTimeOffset GetUtcNow() => new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero) + TimeSpan.FromTicks(GetTimestamp());
+
     public void Advance(TimeSpan by) => Interlocked.Add(ref _timestamp, by.Ticks);
 }

@@ -1,0 +1,39 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace AppHost.EndToEndTests;
+
+/// <summary>The built AppHost as a process with wrong options: one clear error, exit code 2, nothing started.</summary>
+public sealed class OptionErrorTests
+{
+    [Fact]
+    public async Task AnUnknownTopologyIsAnErrorListingTheTopologies()
+    {
+        var (exitCode, error) = await AppHostProcess.RunToEndAsync("--topology", "bogus");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("'bogus' is not a topology", error, StringComparison.Ordinal);
+        Assert.Contains("none, single, naive, naive-sticky, cluster, cluster-near", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--lb-port")]
+    [InlineData("--dashboard-port")]
+    [InlineData("--control-port")]
+    public async Task ATakenPortIsAnErrorNamingThePortAndTheOption(string option)
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        string[] ports = ["--lb-port", $"{FreePorts.Next()}", "--dashboard-port", $"{FreePorts.Next()}", "--control-port", $"{FreePorts.Next()}"];
+        var index = Array.IndexOf(ports, option);
+        ports[index + 1] = $"{port}";
+
+        var (exitCode, error) = await AppHostProcess.RunToEndAsync([.. ports, $"--ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL=http://127.0.0.1:{FreePorts.Next()}"]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"Port {port}", error, StringComparison.Ordinal);
+        Assert.Contains(option, error, StringComparison.Ordinal);
+    }
+}
