@@ -152,11 +152,15 @@ public sealed partial class TopologyController(
         var start = options.StartTopology;
         try
         {
+            // The start topology's caches come up while the services start, not after them.
+            var log = loggers.GetLogger(ResourceNames.LoadBalancer);
+            var caches = Task.WhenAll(CacheNames(start).Select(name => StartAsync(name, (step, message) => LogStep(log, start.Name, step, message), _stopping.Token)));
             await notifications.WaitForResourceHealthyAsync(ResourceNames.LoadBalancer, _stopping.Token).ConfigureAwait(false);
             for (var i = 0; i < ResourceNames.WebReplicas; i++)
             {
                 await notifications.WaitForResourceHealthyAsync(ResourceNames.WebFrontend(i), _stopping.Token).ConfigureAwait(false);
             }
+            await caches.ConfigureAwait(false);
             await SwitchAsync(start, 0, _stopping.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -213,7 +217,11 @@ public sealed partial class TopologyController(
             return;
         }
         var started = Stopwatch.StartNew();
-        var state = current?.Snapshot.State?.Text;
+        // Right after launch DCP may not have created the resource yet: its start command is enabled once it has.
+        var ready = await notifications.WaitForResourceAsync(name, e =>
+            e.Snapshot.State?.Text == KnownResourceStates.Running || e.Snapshot.State?.Text == KnownResourceStates.Starting
+            || e.Snapshot.Commands.Any(c => c.Name == KnownResourceCommands.StartCommand && c.State == ResourceCommandState.Enabled), token).ConfigureAwait(false);
+        var state = ready.Snapshot.State?.Text;
         if (state != KnownResourceStates.Running && state != KnownResourceStates.Starting)
         {
             var result = await commands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, token).ConfigureAwait(false);
