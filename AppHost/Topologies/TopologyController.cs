@@ -22,7 +22,8 @@ public sealed partial class TopologyController(
     ResourceNotificationService notifications,
     ResourceCommandService commands,
     ResourceLoggerService loggers,
-    AppHostOptions options) : IHostedService, IDisposable
+    AppHostOptions options,
+    Microsoft.Extensions.Configuration.IConfiguration configuration) : IHostedService, IDisposable
 {
     private readonly SemaphoreSlim _switching = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
@@ -162,6 +163,7 @@ public sealed partial class TopologyController(
             }
             await caches.ConfigureAwait(false);
             await SwitchAsync(start, 0, _stopping.Token).ConfigureAwait(false);
+            AnnounceReady(start);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
@@ -170,6 +172,20 @@ public sealed partial class TopologyController(
         {
             _lastError = $"The start topology '{start.Name}' could not be applied: {ex.Message}";
             loggers.GetLogger(ResourceNames.LoadBalancer).LogError("{Error}", _lastError);
+        }
+    }
+
+    /// <summary>
+    /// The last lines of the start-up output: how long the start took, where things are, and the dashboard's login
+    /// link again (Aspire prints it before the resources start; a person reads the end of the output).
+    /// </summary>
+    private void AnnounceReady(Topology start)
+    {
+        var elapsed = DateTime.Now - Process.GetCurrentProcess().StartTime;
+        Console.WriteLine($"Ready {elapsed.TotalSeconds:0.0} s after launch, topology {start.Name}: storefront http://localhost:{options.LbPort}, control API {options.ControlUrl}");
+        if (configuration["AppHost:BrowserToken"] is { Length: > 0 } token)
+        {
+            Console.WriteLine($"Login URL: http://127.0.0.1:{options.DashboardPort}/login?t={token}");
         }
     }
 
