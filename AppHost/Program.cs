@@ -39,10 +39,11 @@ IResourceBuilder<IResourceWithConnectionString>[] caches =
 ];
 
 // Three project resources, not WithReplicas(3): behind DCP's one replica address YARP could neither balance nor stick.
-// They start without a cache; the topology controller points them at one through their admin endpoint.
+// They start without a cache (the topology controller points them at one through their admin endpoint), and
+// alongside catalogapi rather than after it: the load balancer waits for both.
 var replicas = Enumerable.Range(0, ResourceNames.WebReplicas).Select(i => builder.AddProject<Projects.WebFrontend>(ResourceNames.WebFrontend(i))
     .WithLoopbackHttpEndpoint()
-    .WithReference(catalogApi).WaitFor(catalogApi)
+    .WithReference(catalogApi)
     .WithCaches(caches)
     .WithEnvironment("ADMIN_TOKEN", adminToken)
     .WithEnvironment("REPLICA_NAME", ResourceNames.WebFrontend(i))
@@ -52,6 +53,7 @@ var replicas = Enumerable.Range(0, ResourceNames.WebReplicas).Select(i => builde
 var lb = builder.AddProject<Projects.LoadBalancer>(ResourceNames.LoadBalancer)
     .WithLoopbackHttpEndpoint(options.LbPort)
     .WithReplicas(replicas)
+    .WaitFor(catalogApi)
     .WithEnvironment("ADMIN_TOKEN", adminToken)
     .WithHttpHealthCheck("/health")
     .WithTopologies();

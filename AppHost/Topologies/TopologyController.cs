@@ -22,7 +22,8 @@ public sealed partial class TopologyController(
     ResourceNotificationService notifications,
     ResourceCommandService commands,
     ResourceLoggerService loggers,
-    AppHostOptions options) : IHostedService, IDisposable
+    AppHostOptions options,
+    Microsoft.Extensions.Configuration.IConfiguration configuration) : IHostedService, IDisposable
 {
     private readonly SemaphoreSlim _switching = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
@@ -152,12 +153,17 @@ public sealed partial class TopologyController(
         var start = options.StartTopology;
         try
         {
+            // The start topology's caches come up while the services start, not after them.
+            var log = loggers.GetLogger(ResourceNames.LoadBalancer);
+            var caches = Task.WhenAll(CacheNames(start).Select(name => StartAsync(name, (step, message) => LogStep(log, start.Name, step, message), _stopping.Token)));
             await notifications.WaitForResourceHealthyAsync(ResourceNames.LoadBalancer, _stopping.Token).ConfigureAwait(false);
             for (var i = 0; i < ResourceNames.WebReplicas; i++)
             {
                 await notifications.WaitForResourceHealthyAsync(ResourceNames.WebFrontend(i), _stopping.Token).ConfigureAwait(false);
             }
+            await caches.ConfigureAwait(false);
             await SwitchAsync(start, 0, _stopping.Token).ConfigureAwait(false);
+            AnnounceReady(start);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
@@ -166,6 +172,20 @@ public sealed partial class TopologyController(
         {
             _lastError = $"The start topology '{start.Name}' could not be applied: {ex.Message}";
             loggers.GetLogger(ResourceNames.LoadBalancer).LogError("{Error}", _lastError);
+        }
+    }
+
+    /// <summary>
+    /// The last lines of the start-up output: how long the start took, where things are, and the dashboard's login
+    /// link again (Aspire prints it before the resources start; a person reads the end of the output).
+    /// </summary>
+    private void AnnounceReady(Topology start)
+    {
+        var elapsed = DateTime.Now - Process.GetCurrentProcess().StartTime;
+        Console.WriteLine($"Ready {elapsed.TotalSeconds:0.0} s after launch, topology {start.Name}: storefront http://localhost:{options.LbPort}, control API {options.ControlUrl}");
+        if (configuration["AppHost:BrowserToken"] is { Length: > 0 } token)
+        {
+            Console.WriteLine($"Login URL: http://127.0.0.1:{options.DashboardPort}/login?t={token}");
         }
     }
 
@@ -213,7 +233,11 @@ public sealed partial class TopologyController(
             return;
         }
         var started = Stopwatch.StartNew();
-        var state = current?.Snapshot.State?.Text;
+        // Right after launch DCP may not have created the resource yet: its start command is enabled once it has.
+        var ready = await notifications.WaitForResourceAsync(name, e =>
+            e.Snapshot.State?.Text == KnownResourceStates.Running || e.Snapshot.State?.Text == KnownResourceStates.Starting
+            || e.Snapshot.Commands.Any(c => c.Name == KnownResourceCommands.StartCommand && c.State == ResourceCommandState.Enabled), token).ConfigureAwait(false);
+        var state = ready.Snapshot.State?.Text;
         if (state != KnownResourceStates.Running && state != KnownResourceStates.Starting)
         {
             var result = await commands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, token).ConfigureAwait(false);

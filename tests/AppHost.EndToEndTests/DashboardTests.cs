@@ -81,12 +81,21 @@ public sealed class DashboardTests(RunningAppHost apphost, ITestOutputHelper out
             Assert.True(read.IsSuccessStatusCode, await read.Content.ReadAsStringAsync());
             Assert.Equal("miss", read.Headers.GetValues("X-Cache").Single());
         }
-        // The services export in batches: the trace is complete once its Postgres span arrived.
+        // The services export in batches: the trace is complete once its Postgres span arrived. The page renders its
+        // spans after it loaded, so each look waits for the span count first.
         await _page.GotoAsync(new Uri(apphost.Dashboard, $"/traces/detail/{traceId}").ToString());
         await DismissCertificateBannerAsync();
-        for (var attempt = 0; await _page.Locator("text=/catalogapi/").CountAsync() == 0 || await _page.Locator("text=/postgres|catalogdb/").CountAsync() == 0; attempt++)
+        for (var attempt = 0; ; attempt++)
         {
-            Assert.True(attempt < 60, $"the trace {traceId} never showed catalogapi and Postgres spans");
+            await _page.GetByText("Total spans").First.WaitForAsync();
+            if (await _page.GetByText("catalogapi").CountAsync() > 0 && await _page.GetByText("postgresql").CountAsync() > 0)
+            {
+                break;
+            }
+            if (attempt == 60)
+            {
+                Assert.Fail($"the trace {traceId} never showed catalogapi and Postgres spans: {await _page.Locator("body").InnerTextAsync()}");
+            }
             await Task.Delay(1_000);
             await _page.ReloadAsync();
         }
