@@ -4,7 +4,7 @@
 #        TEST_PROJECTS="tests/LoadGen.*/*.csproj" ./test.sh   (a subset of the test projects)
 set -uo pipefail
 cd "$(dirname "$0")"
-bash eng/prerequisites.sh || exit 1
+bash eng/prerequisites.sh --tests || exit 1
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 MSBUILDDISABLENODEREUSE=1
 results=$(mktemp -d)

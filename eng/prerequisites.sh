@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Installs what the sample runs on: the real servers (Debian packages) and the .NET tools.
-# Sourced by run.sh and test.sh so that a fresh machine (or CI) needs nothing done by hand.
+# Called by run.sh and test.sh so that a fresh machine (or CI) needs nothing done by hand.
+# Usage: bash eng/prerequisites.sh [--tests]   (--tests: also Debian's chromium, for the Playwright tests)
 set -euo pipefail
 
 need_pkgs=()
 command -v redis-server >/dev/null 2>&1 || need_pkgs+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || need_pkgs+=(redis-tools)
 { command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || need_pkgs+=(postgresql)
+# The browser tests drive Debian's chromium (Playwright never downloads a browser here).
+if [ "${1:-}" = "--tests" ]; then
+  [ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
+fi
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   sudo_cmd=""
