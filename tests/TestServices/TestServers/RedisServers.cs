@@ -27,10 +27,22 @@ public sealed class RedisServers : IAsyncDisposable
     /// <summary>Starts one server; cluster nodes get cluster-enabled and a short node timeout for fast failover.</summary>
     public async Task<RedisNode> StartAsync(bool cluster = false, int? port = null)
     {
-        var node = new RedisNode(this, port ?? FreePort(cluster), cluster, Path.Combine(_directory, $"node-{_nodes.Count}"));
-        _nodes.Add(node);
-        await node.StartAsync();
-        return node;
+        for (var attempt = 1; ; attempt++)
+        {
+            var node = new RedisNode(this, port ?? FreePort(cluster), cluster, Path.Combine(_directory, $"node-{_nodes.Count}"));
+            _nodes.Add(node);
+            try
+            {
+                await node.StartAsync();
+                return node;
+            }
+            catch (PortTakenException) when (port is null && attempt < 5)
+            {
+                // The free port was taken (an outgoing connection's ephemeral port, another test's server) between
+                // the check and redis-server's bind: another port, not a failed test.
+                _nodes.Remove(node);
+            }
+        }
     }
 
     /// <summary>Six cluster nodes joined as 3 masters + 3 replicas by redis-cli --cluster create.</summary>
@@ -213,7 +225,10 @@ public sealed class RedisServers : IAsyncDisposable
             {
                 if (_process.HasExited)
                 {
-                    throw new InvalidOperationException($"redis-server on {Port} exited: {File.ReadAllText(Path.Combine(directory, "redis.log"))}");
+                    var log = File.ReadAllText(Path.Combine(directory, "redis.log"));
+                    throw log.Contains("Address already in use", StringComparison.Ordinal)
+                        ? new PortTakenException($"redis-server could not bind {Port}: {log}")
+                        : new InvalidOperationException($"redis-server on {Port} exited: {log}");
                 }
 
                 if ((await CliAsync("PING")).Contains("PONG", StringComparison.Ordinal))
@@ -246,4 +261,7 @@ public sealed class RedisServers : IAsyncDisposable
             return result.Output;
         }
     }
+
+    /// <summary>redis-server found its port taken.</summary>
+    private sealed class PortTakenException(string message) : Exception(message);
 }
