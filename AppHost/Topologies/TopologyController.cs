@@ -208,7 +208,7 @@ public sealed partial class TopologyController(
         if (topology.Cache != TopologyCache.None)
         {
             var flushed = await FlushAsync(topology, token).ConfigureAwait(false);
-            step("flush", $"{flushed} (what an earlier visit left there is stale)");
+            step("flush", $"{flushed}: what an earlier visit left there is stale");
         }
         return [.. Enumerable.Range(0, ResourceNames.WebReplicas).Select(i => CacheOf(topology, i))];
     }
