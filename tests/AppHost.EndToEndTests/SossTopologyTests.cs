@@ -91,6 +91,43 @@ public sealed class SossTopologyTests(SossStandInApp soss, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task SwitchingToSossWhileItIsUnhealthyFailsWithItsHealthErrorNamingTheSettingAgainstARedisClusterStandingInForSoss()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await Stack.App.ResourceNotifications.WaitForResourceHealthyAsync(ResourceNames.Soss, timeout.Token);
+        var node = soss.Nodes[0];
+        node.Kill();
+        try
+        {
+            await Stack.App.ResourceNotifications.WaitForResourceAsync(ResourceNames.Soss, e => e.Snapshot.HealthStatus == HealthStatus.Unhealthy, timeout.Token);
+
+            using var response = await Stack.Control.PutAsJsonAsync("/api/topology", new { name = "soss" }, timeout.Token);
+            var detail = JsonDocument.Parse(await response.Content.ReadAsStringAsync(timeout.Token)).RootElement.GetProperty("detail").GetString();
+            output.WriteLine(detail);
+
+            Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+            Assert.Contains("soss is not healthy after 15 s", detail, StringComparison.Ordinal);
+            Assert.Contains(node.EndPoint, detail, StringComparison.Ordinal);
+            Assert.Contains("Parameters:soss-hosts", detail, StringComparison.Ordinal);
+        }
+        finally
+        {
+            // Back as it was for the other tests: the node rejoins (as a replica if its replica took over), every node
+            // agrees the cluster is up, and soss is healthy again.
+            await node.StartAsync();
+            foreach (var each in soss.Nodes)
+            {
+                while (!(await each.CliAsync("CLUSTER", "INFO")).Contains("cluster_state:ok", StringComparison.Ordinal))
+                {
+                    timeout.Token.ThrowIfCancellationRequested();
+                    await Task.Delay(100, timeout.Token);
+                }
+            }
+            await Stack.App.ResourceNotifications.WaitForResourceHealthyAsync(ResourceNames.Soss, timeout.Token);
+        }
+    }
+
+    [Fact]
     public async Task SossRefusesWaitAgainstARedisClusterStandingInForSoss()
     {
         using var response = await Stack.Control.PutAsJsonAsync("/api/topology", new { name = "soss", waitForReplicas = 1 });
