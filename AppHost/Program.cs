@@ -1,5 +1,6 @@
 using AppHost;
 using AppHost.Topologies;
+using Scaleout.Integration;
 
 // The whole sample under Aspire: ./run.sh, or dotnet run --project AppHost -- [--topology single] [--lb-port 8080]
 // [--dashboard-port 18888] [--control-port 18889] [--state-dir .apphost]
@@ -31,12 +32,32 @@ var catalogApi = builder.AddProject<Projects.CatalogApi>(ResourceNames.CatalogAp
 
 // Every cache a topology may use, declared now (DCP cannot add resources later) and started by the first topology
 // that needs it.
-IResourceBuilder<IResourceWithConnectionString>[] caches =
+List<IResourceBuilder<IResourceWithConnectionString>> caches =
 [
     builder.AddLocalRedis(ResourceNames.SingleCache).WithExplicitStart(),
     .. Enumerable.Range(0, ResourceNames.WebReplicas).Select(i => builder.AddLocalRedis(ResourceNames.NaiveCache(i)).WithExplicitStart()),
     builder.AddRedisCluster(ResourceNames.ClusterCache).WithDataDirectory(options.StatePath(ResourceNames.ClusterCache)).WithExplicitStart(),
 ];
+
+// An installed ScaleOut StateServer (the soss topology), only when its hosts are configured: it runs elsewhere, so
+// nothing starts it; its health check says whether it answers.
+if (ScaleOutStateServerConfiguration.IsConfigured(builder.Configuration))
+{
+    try
+    {
+        caches.Add(builder.AddScaleOutStateServer(ResourceNames.Soss));
+    }
+    catch (ScaleOutConfigurationException ex)
+    {
+        Console.Error.WriteLine(ex.Message);
+        return 2;
+    }
+}
+else if (options.StartTopology.Cache == TopologyCache.Soss)
+{
+    Console.Error.WriteLine($"--topology {options.StartTopology.Name} is unavailable: {ScaleOutStateServerConfiguration.NotConfiguredReason(ResourceNames.Soss)}.");
+    return 2;
+}
 
 // Three project resources, not WithReplicas(3): behind DCP's one replica address YARP could neither balance nor stick.
 // They start without a cache (the topology controller points them at one through their admin endpoint), and

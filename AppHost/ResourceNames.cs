@@ -18,6 +18,12 @@ public static class ResourceNames
     /// <summary>The Redis Cluster of <c>cluster</c> and <c>cluster-near</c>.</summary>
     public const string ClusterCache = "cache-cluster";
 
+    /// <summary>
+    /// An installed ScaleOut StateServer, reached through its Redis-protocol endpoint (<c>soss</c>); in the model only
+    /// when <c>Parameters:soss-hosts</c> or <c>ConnectionStrings:soss</c> is set.
+    /// </summary>
+    public const string Soss = "soss";
+
     /// <summary>The YARP load balancer.</summary>
     public const string LoadBalancer = "lb";
 

@@ -20,6 +20,7 @@ public sealed record Topology(string Name, string Description, TopologyCache Cac
         new("naive-sticky", "as naive, with LB cookie stickiness: a client sees its own writes, not others'", TopologyCache.PerReplica, true, "none"),
         new("cluster", "Redis Cluster, 3 masters + 3 replicas, created automatically", TopologyCache.Cluster, false, "none"),
         new("cluster-near", "the cluster plus a coherent near cache in each replica: local reads, never stale", TopologyCache.Cluster, false, "coherent"),
+        new("soss", "an installed ScaleOut StateServer through its Redis-protocol endpoint (the article's alternative)", TopologyCache.Soss, false, "none"),
     ];
 
     /// <summary>The topology called <paramref name="name"/> (case-insensitive), or null.</summary>

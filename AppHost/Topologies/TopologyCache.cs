@@ -17,4 +17,7 @@ public enum TopologyCache
 
     /// <summary>The Redis Cluster (<c>cache-cluster</c>).</summary>
     Cluster,
+
+    /// <summary>An installed ScaleOut StateServer through its Redis-protocol endpoint (<c>soss</c>), external to the sample.</summary>
+    Soss,
 }

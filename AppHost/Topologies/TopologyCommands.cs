@@ -1,5 +1,6 @@
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
+using Scaleout.Integration;
 
 namespace AppHost.Topologies;
 
@@ -9,13 +10,20 @@ public static class TopologyCommands
     /// <summary>Adds <c>topology-{name}</c> for every topology (and <c>topology-cluster-wait1</c>: the cluster with WAIT 1).</summary>
     public static IResourceBuilder<ProjectResource> WithTopologyCommands(this IResourceBuilder<ProjectResource> lb)
     {
+        var sossConfigured = ScaleOutStateServerConfiguration.IsConfigured(lb.ApplicationBuilder.Configuration);
         foreach (var topology in Topology.All)
         {
+            // Without its hosts the soss topology is listed, disabled, saying how to enable it.
+            var unavailable = topology.Cache == TopologyCache.Soss && !sossConfigured
+                ? ScaleOutStateServerConfiguration.NotConfiguredReason(ResourceNames.Soss)
+                : null;
             lb.WithCommand($"topology-{topology.Name}", $"Topology: {topology.Name}", context => SwitchAsync(context, topology, 0), new CommandOptions
             {
-                Description = $"{topology.Description}. Starts what it needs, empties the target caches, switches one replica at a time.",
+                Description = unavailable is null
+                    ? $"{topology.Description}. Starts what it needs, empties the target caches, switches one replica at a time."
+                    : $"Unavailable: {unavailable}",
                 IconName = "ArrowSwap",
-                UpdateState = context => context.ResourceSnapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy
+                UpdateState = context => unavailable is null && context.ResourceSnapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy
                     ? ResourceCommandState.Enabled
                     : ResourceCommandState.Disabled,
             });

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Scaleout.Integration;
 using StackExchange.Redis;
 
 namespace AppHost.Topologies;
@@ -42,6 +43,9 @@ public sealed partial class TopologyController(
     /// <summary>What <c>GET /api/topology</c> answers.</summary>
     public TopologyStatus GetStatus() => new(_current?.Name, Volatile.Read(ref _waitForReplicas), _target, Topology.All, _last, _lastError);
 
+    /// <summary>Whether the AppHost was given an installed ScaleOut StateServer (the <c>soss</c> resource is in the model).</summary>
+    public bool IsSossConfigured => model.Resources.Any(r => r.Name == ResourceNames.Soss);
+
     /// <summary>Completes when the start topology is applied (or failed: see <see cref="GetStatus"/>).</summary>
     public Task WhenStartedAsync(CancellationToken cancellationToken = default) => _applyStart.WaitAsync(cancellationToken);
 
@@ -49,6 +53,10 @@ public sealed partial class TopologyController(
     public async Task<TopologySwitch> SwitchAsync(Topology topology, int waitForReplicas = 0, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(topology);
+        if (topology.Cache == TopologyCache.Soss && !IsSossConfigured)
+        {
+            throw new ArgumentException($"The {topology.Name} topology is unavailable: {ScaleOutStateServerConfiguration.NotConfiguredReason(ResourceNames.Soss)}.", nameof(topology));
+        }
         if (waitForReplicas > 0 && topology.Cache != TopologyCache.Cluster)
         {
             throw new ArgumentException($"waitForReplicas needs Redis replicas: only the cluster topologies have them, not '{topology.Name}'.", nameof(waitForReplicas));
@@ -199,8 +207,8 @@ public sealed partial class TopologyController(
         }
         if (topology.Cache != TopologyCache.None)
         {
-            await FlushAsync(topology, token).ConfigureAwait(false);
-            step("flush", $"FLUSHALL on {string.Join(", ", names.Distinct())} (what an earlier visit left there is stale)");
+            var flushed = await FlushAsync(topology, token).ConfigureAwait(false);
+            step("flush", $"{flushed}: what an earlier visit left there is stale");
         }
         return [.. Enumerable.Range(0, ResourceNames.WebReplicas).Select(i => CacheOf(topology, i))];
     }
@@ -211,7 +219,9 @@ public sealed partial class TopologyController(
         TopologyCache.None => null,
         TopologyCache.Single => ResourceNames.SingleCache,
         TopologyCache.PerReplica => ResourceNames.NaiveCache(i),
-        _ => ResourceNames.ClusterCache,
+        TopologyCache.Cluster => ResourceNames.ClusterCache,
+        TopologyCache.Soss => ResourceNames.Soss,
+        _ => throw new ArgumentOutOfRangeException(nameof(topology), topology.Cache, "Unknown cache kind."),
     };
 
     private static List<string> CacheNames(Topology topology) => topology.Cache switch
@@ -219,7 +229,9 @@ public sealed partial class TopologyController(
         TopologyCache.None => [],
         TopologyCache.Single => [ResourceNames.SingleCache],
         TopologyCache.PerReplica => [.. Enumerable.Range(0, ResourceNames.WebReplicas).Select(ResourceNames.NaiveCache)],
-        _ => [ResourceNames.ClusterCache],
+        TopologyCache.Cluster => [ResourceNames.ClusterCache],
+        TopologyCache.Soss => [ResourceNames.Soss],
+        _ => throw new ArgumentOutOfRangeException(nameof(topology), topology.Cache, "Unknown cache kind."),
     };
 
     /// <summary>Starts an explicit-start resource through Aspire's start command, unless it runs, and waits until it is healthy.</summary>
@@ -233,6 +245,11 @@ public sealed partial class TopologyController(
             return;
         }
         var started = Stopwatch.StartNew();
+        if (name == ResourceNames.Soss)
+        {
+            await WaitForSossAsync(step, started, token).ConfigureAwait(false);
+            return;
+        }
         // Right after launch DCP may not have created the resource yet: its start command is enabled once it has.
         var ready = await notifications.WaitForResourceAsync(name, e =>
             e.Snapshot.State?.Text == KnownResourceStates.Running || e.Snapshot.State?.Text == KnownResourceStates.Starting
@@ -250,21 +267,81 @@ public sealed partial class TopologyController(
         step("start", $"{name} started and healthy ({started.Elapsed.TotalSeconds:0.0} s)");
     }
 
-    /// <summary>FLUSHALL on every cache of <paramref name="topology"/> (every master of the cluster).</summary>
-    private async Task FlushAsync(Topology topology, CancellationToken token)
+    /// <summary>
+    /// Empties every cache of <paramref name="topology"/>: FLUSHALL on the sample's own Redis servers (every master of
+    /// the cluster); on the user's ScaleOut StateServer only WebFrontend's keys (<see cref="WebFrontendKeyPrefix"/>),
+    /// found with SCAN on every master, since the store may hold other data. Returns what it did, for the step log.
+    /// </summary>
+    private async Task<string> FlushAsync(Topology topology, CancellationToken token)
     {
+        var done = new List<string>();
         foreach (var name in CacheNames(topology).Distinct())
         {
             var connectionString = await ((IResourceWithConnectionString)Resource(name)).GetConnectionStringAsync(token).ConfigureAwait(false);
             var configuration = ConfigurationOptions.Parse(connectionString!);
-            configuration.AllowAdmin = true;
+            var external = name == ResourceNames.Soss;
+            configuration.AllowAdmin = !external;
             configuration.AbortOnConnectFail = true;
             await using var redis = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
+            if (!external)
+            {
+                foreach (var server in redis.GetServers().Where(s => s.IsConnected && !s.IsReplica))
+                {
+                    await server.FlushAllDatabasesAsync().WaitAsync(token).ConfigureAwait(false);
+                }
+                done.Add($"FLUSHALL on {name}");
+                continue;
+            }
+            var deleted = 0L;
+            var database = redis.GetDatabase();
             foreach (var server in redis.GetServers().Where(s => s.IsConnected && !s.IsReplica))
             {
-                await server.FlushAllDatabasesAsync().WaitAsync(token).ConfigureAwait(false);
+                var batch = new List<Task<bool>>(SossDeleteBatch);
+                await foreach (var key in server.KeysAsync(pattern: WebFrontendKeyPrefix + "*", pageSize: SossDeleteBatch).WithCancellation(token).ConfigureAwait(false))
+                {
+                    batch.Add(database.KeyDeleteAsync(key));
+                    if (batch.Count == SossDeleteBatch)
+                    {
+                        deleted += (await Task.WhenAll(batch).WaitAsync(token).ConfigureAwait(false)).Count(d => d);
+                        batch.Clear();
+                    }
+                }
+                deleted += (await Task.WhenAll(batch).WaitAsync(token).ConfigureAwait(false)).Count(d => d);
             }
+            done.Add($"deleted {deleted} {WebFrontendKeyPrefix}* keys on {name} (SCAN per master; the rest of the store is left alone)");
         }
+        return string.Join("; ", done);
+    }
+
+    /// <summary>What every key WebFrontend writes starts with (WebFrontend's <c>ProductService.KeyPrefix</c>).</summary>
+    internal const string WebFrontendKeyPrefix = "product:";
+
+    private const int SossDeleteBatch = 500;
+
+    /// <summary>How long a switch waits for the external ScaleOut StateServer to be reported healthy.</summary>
+    internal static readonly TimeSpan SossHealthyTimeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// The ScaleOut StateServer runs elsewhere: nothing to start, only its health to wait for (bounded). When it is
+    /// not healthy in time, fails with its health check's description, which names the setting to fix.
+    /// </summary>
+    private async Task WaitForSossAsync(Action<string, string> step, Stopwatch started, CancellationToken token)
+    {
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(token);
+        bound.CancelAfter(SossHealthyTimeout);
+        try
+        {
+            await notifications.WaitForResourceHealthyAsync(ResourceNames.Soss, bound.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!token.IsCancellationRequested)
+        {
+            var why = notifications.TryGetCurrentState(ResourceNames.Soss, out var current)
+                ? string.Join(" ", current.Snapshot.HealthReports.Select(r => r.Description ?? r.ExceptionText).Where(d => !string.IsNullOrWhiteSpace(d)))
+                : "";
+            throw new InvalidOperationException(
+                $"{ResourceNames.Soss} is not healthy after {SossHealthyTimeout.TotalSeconds:0} s: {(why.Length > 0 ? why : "its health check has not reported yet")}");
+        }
+        step("start", $"{ResourceNames.Soss} (external, not started by the sample) healthy ({started.Elapsed.TotalSeconds:0.0} s)");
     }
 
     private async Task<string> SwitchReplicaAsync(string replica, string? cache, string nearCache, int waitForReplicas, string adminToken, CancellationToken token)

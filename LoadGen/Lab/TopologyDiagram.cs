@@ -79,6 +79,8 @@ public sealed record TopologyDiagram(string Topology, string? Switching, IReadOn
             "single" => "cache",
             "perreplica" => "cache-naive-" + (int.TryParse(suffix, out var n) ? n : index),
             "cluster" => clusterName,
+            // An installed ScaleOut StateServer, the AppHost's resource "soss" (external: no cluster diagram).
+            "soss" => "soss",
             _ => null,
         };
     }

@@ -19,6 +19,26 @@ public sealed class ControlApiTests(SampleApp stack)
     }
 
     [Fact]
+    public async Task SossWithoutItsHostsIsListedButRefusedNamingTheSettingAndItsCommandIsDisabled()
+    {
+        var status = await stack.Control.GetFromJsonAsync<global::AppHost.Topologies.TopologyStatus>("/api/topology");
+        Assert.Contains(status!.Available, t => t.Name == "soss");
+
+        using var response = await stack.Control.PutAsJsonAsync("/api/topology", new { name = "soss" });
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var detail = System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("detail").GetString();
+        Assert.Contains("Parameters:soss-hosts", detail, StringComparison.Ordinal);
+        Assert.NotEqual("soss", stack.Controller.Current?.Name);
+
+        Assert.True(stack.App.ResourceNotifications.TryGetCurrentState(global::AppHost.ResourceNames.LoadBalancer, out var lb));
+        var command = Assert.Single(lb.Snapshot.Commands, c => c.Name == "topology-soss");
+        Assert.Equal(Aspire.Hosting.ApplicationModel.ResourceCommandState.Disabled, command.State);
+        Assert.StartsWith("Unavailable: set Parameters:soss-hosts", command.DisplayDescription, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ASecondSwitchWhileOneRunsIsAConflict()
     {
         await stack.SwitchAsync("single");

@@ -18,6 +18,19 @@ public sealed class OptionErrorTests
     }
 
     [Theory]
+    [InlineData("--topology", "soss")]
+    [InlineData("--Parameters:soss-hosts=127.0.0.1:72l")]
+    public async Task SossAsStartTopologyWithoutItsHostsOrAWrongSossSettingIsAnErrorNamingTheSetting(params string[] args)
+    {
+        string[] ports = ["--lb-port", $"{FreePorts.Next()}", "--dashboard-port", $"{FreePorts.Next()}", "--control-port", $"{FreePorts.Next()}"];
+
+        var (exitCode, error) = await AppHostProcess.RunToEndAsync([.. args, .. ports, $"--ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL=http://127.0.0.1:{FreePorts.Next()}"]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Parameters:soss-hosts", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("--lb-port")]
     [InlineData("--dashboard-port")]
     [InlineData("--control-port")]

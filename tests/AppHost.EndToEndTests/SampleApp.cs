@@ -15,7 +15,17 @@ namespace AppHost.EndToEndTests;
 public sealed class SampleApp : IAsyncLifetime
 {
     private readonly DirectoryInfo _state = Directory.CreateTempSubdirectory("apphost-e2e-");
+    private readonly string[] _extraArgs;
     private DistributedApplication? _app;
+
+    /// <summary>The sample as a person starts it without settings.</summary>
+    public SampleApp()
+        : this([])
+    {
+    }
+
+    /// <summary>The sample with more AppHost arguments (configuration such as <c>--Parameters:soss-hosts=…</c>).</summary>
+    internal SampleApp(string[] extraArgs) => _extraArgs = extraArgs;
 
     /// <summary>The started application.</summary>
     public DistributedApplication App => _app ?? throw new InvalidOperationException("Not started.");
@@ -50,6 +60,7 @@ public sealed class SampleApp : IAsyncLifetime
             "--lb-port", $"{lbPort}", "--control-port", $"{controlPort}", "--dashboard-port", $"{FreePorts.Next()}",
             "--state-dir", _state.FullName,
             $"--ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL=http://127.0.0.1:{FreePorts.Next()}",
+            .. _extraArgs,
         ];
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(args, timeout.Token);

@@ -11,7 +11,8 @@ public sealed class TopologyTests(SampleApp stack, ITestOutputHelper output)
     public async Task EveryTopologyStartsAndServes()
     {
         using var lb = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = stack.LoadBalancer };
-        foreach (var topology in global::AppHost.Topologies.Topology.All)
+        // soss needs an installed ScaleOut StateServer, which this app is not given (SossTopologyTests gives it one).
+        foreach (var topology in global::AppHost.Topologies.Topology.All.Where(t => t.Cache != global::AppHost.Topologies.TopologyCache.Soss || stack.Controller.IsSossConfigured))
         {
             var result = await stack.SwitchAsync(topology.Name);
             output.WriteLine($"{result.From} -> {result.To}: {result.ElapsedMilliseconds:0} ms, {result.Steps.Count} steps");

@@ -33,6 +33,19 @@ public class TopologyDiagramTests
     }
 
     [Fact]
+    public void UnderSossEachReplicaUsesTheSossResource()
+    {
+        var status = Ok("""
+            {"current":"soss","waitForReplicas":0,"switching":null,"available":[{"name":"cluster","cache":"Cluster"},{"name":"soss","cache":"Soss"}]}
+            """);
+        var resources = Ok("""[{"name":"webfrontend-0","state":"Running","health":"Healthy"},{"name":"soss","state":"Running","health":"Healthy"}]""");
+
+        var diagram = TopologyDiagram.Build(status, resources, new ControlResponse(409, null, "not started"), "cache-cluster");
+
+        Assert.Equal([new ReplicaCache("webfrontend-0", "Healthy", "soss", "Healthy")], diagram.Replicas);
+    }
+
+    [Fact]
     public void TheClusterShowsRolesSlotRangesAndWhichNodesAreDown()
     {
         var cluster = Ok("""
