@@ -83,7 +83,8 @@ builder.AddProject<Projects.LoadGen>(ResourceNames.LoadGen)
     .WithLoopbackHttpEndpoint()
     .WithReference(lb).WaitFor(lb)
     .WithReference(catalogApi)
-    .WithEnvironment("ControlApi__Url", options.ControlUrl.ToString());
+    .WithEnvironment("ControlApi__Url", options.ControlUrl.ToString())
+    .WithHttpHealthCheck("/health");
 
 await builder.Build().RunAsync();
 return 0;
