@@ -79,7 +79,7 @@ public sealed class PostgresServer : IAsyncDisposable
 
     /// <summary>Runs one SQL command with psql as the superuser.</summary>
     public Task<(int ExitCode, string Output)> PsqlAsync(string sql, string database = "postgres")
-        => RunAsync("psql", ["-h", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture), "-U", "postgres", "-d", database, "-v", "ON_ERROR_STOP=1", "-c", sql],
+        => ToolRunner.RunAsync("psql", ["-h", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture), "-U", "postgres", "-d", database, "-v", "ON_ERROR_STOP=1", "-c", sql],
             new Dictionary<string, string> { ["PGPASSWORD"] = Password });
 
     /// <inheritdoc />
@@ -131,7 +131,7 @@ public sealed class PostgresServer : IAsyncDisposable
         _process.BeginErrorReadLine();
 
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while ((await RunAsync("pg_isready", ["-h", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture)])).ExitCode != 0)
+        while ((await ToolRunner.RunAsync("pg_isready", ["-h", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture)])).ExitCode != 0)
         {
             if (_process.HasExited || DateTime.UtcNow > deadline)
             {
@@ -166,38 +166,11 @@ public sealed class PostgresServer : IAsyncDisposable
 
     private static async Task CheckAsync(string file, string[] args)
     {
-        var result = await RunAsync(file, args);
+        var result = await ToolRunner.RunAsync(file, args);
         if (result.ExitCode != 0)
         {
             throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({result.ExitCode}): {result.Output}");
         }
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string file, string[] args, Dictionary<string, string>? environment = null)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-        foreach (var (name, value) in environment ?? [])
-        {
-            start.Environment[name] = value;
-        }
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish within 60 s.");
-        }
-        return (process.ExitCode, await output + await error);
     }
 
     private sealed class PortTakenException : Exception;

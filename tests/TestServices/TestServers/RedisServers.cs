@@ -54,7 +54,7 @@ public sealed class RedisServers : IAsyncDisposable
             nodes.Add(await StartAsync(cluster: true));
         }
 
-        var create = await RunAsync("redis-cli", ["-a", Password, "--no-auth-warning", "--cluster", "create",
+        var create = await ToolRunner.RunAsync("redis-cli", ["-a", Password, "--no-auth-warning", "--cluster", "create",
             .. nodes.Select(n => $"127.0.0.1:{n.Port}"), "--cluster-replicas", "1", "--cluster-yes"]);
         if (create.ExitCode != 0)
         {
@@ -116,31 +116,6 @@ public sealed class RedisServers : IAsyncDisposable
         }
 
         return ValueTask.CompletedTask;
-    }
-
-    internal static async Task<(int ExitCode, string Output)> RunAsync(string file, IEnumerable<string> args)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', start.ArgumentList)} did not finish within 60 s.");
-        }
-
-        return (process.ExitCode, await output + await error);
     }
 
     private void KillAll()
@@ -257,7 +232,7 @@ public sealed class RedisServers : IAsyncDisposable
 
         public async Task<string> CliAsync(params string[] command)
         {
-            var result = await RunAsync("redis-cli", ["-h", "127.0.0.1", "-p", Port.ToString(), "-a", owner.Password, "--no-auth-warning", .. command]);
+            var result = await ToolRunner.RunAsync("redis-cli", ["-h", "127.0.0.1", "-p", Port.ToString(), "-a", owner.Password, "--no-auth-warning", .. command]);
             return result.Output;
         }
     }
