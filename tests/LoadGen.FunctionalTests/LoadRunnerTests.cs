@@ -43,7 +43,10 @@ public class LoadRunnerTests
         Assert.Equal(["web-0", "web-1", "web-2"], run.Replicas.Keys);
         Assert.InRange(run.HitRatio!.Value, 0.3, 1.0);
         Assert.NotNull(run.DbCallsPerSecond);
-        Assert.InRange(run.DbCallsPerSecond!.Value, 1, run.ReadsPerSecond);
+        // Each request makes at most one CatalogApi call (a read miss or a write), so DB calls/s stays within the
+        // request rate; CatalogApi's counters are sampled at slightly different moments than LoadGen's own, hence
+        // the margin (reads alone are not a bound: misses plus writes can exceed them).
+        Assert.InRange(run.DbCallsPerSecond!.Value, 1, (run.ReadsPerSecond + run.WritesPerSecond) * 1.5);
         Assert.True(run.Latency.Count == run.Reads + run.Writes);
     }
 
