@@ -6,8 +6,8 @@ namespace AppHost;
 
 /// <summary>
 /// The AppHost's own options: <c>--topology</c>, <c>--lb-port</c>, <c>--dashboard-port</c>, <c>--control-port</c>,
-/// <c>--state-dir</c> (as <c>--name value</c> or <c>--name=value</c>). Everything else on the command line goes to
-/// Aspire's configuration unchanged.
+/// <c>--state-dir</c>, <c>--containers</c> (as <c>--name value</c> or <c>--name=value</c>). Everything else on the command
+/// line goes to Aspire's configuration unchanged.
 /// </summary>
 public sealed record AppHostOptions
 {
@@ -35,6 +35,14 @@ public sealed record AppHostOptions
     /// <summary>The folder holding every resource's state (Postgres data, cluster node files), absolute.</summary>
     public required string StateDirectory { get; init; }
 
+    /// <summary>
+    /// Redis (<c>cache</c>, <c>cache-naive-i</c>) and PostgreSQL as containers, from Aspire's <c>AddRedis</c> and
+    /// <c>AddPostgres</c>, with these images (<c>--containers official|local</c> or the setting <c>AppHost:Containers</c>);
+    /// null: local executables (the default). The Redis Cluster is an executable either way: its nodes announce their
+    /// real ports to clients.
+    /// </summary>
+    public ContainerImages? Containers { get; init; }
+
     /// <summary>The control API's base URL, given to LoadGen as <c>ControlApi__Url</c>.</summary>
     public Uri ControlUrl => new($"http://127.0.0.1:{ControlPort}");
 
@@ -56,8 +64,26 @@ public sealed record AppHostOptions
             DashboardPort = Port(Value("--dashboard-port"), "--dashboard-port", DefaultDashboardPort),
             ControlPort = Port(Value("--control-port"), "--control-port", DefaultControlPort),
             StateDirectory = Path.GetFullPath(Value("--state-dir") ?? ".apphost"),
+            Containers = Value("--containers") is { } images ? ParseImages(images, "--containers") : null,
         };
     }
+
+    /// <summary>These options, with <c>AppHost:Containers</c> from <paramref name="configuration"/> (appsettings.json, environment) unless <c>--containers</c> was given.</summary>
+    public AppHostOptions WithSettings(Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return Containers is null && configuration["AppHost:Containers"] is { Length: > 0 } images
+            ? this with { Containers = ParseImages(images, "The setting AppHost:Containers") }
+            : this;
+    }
+
+    private static ContainerImages ParseImages(string value, string option) => value.ToLowerInvariant() switch
+    {
+        "official" => ContainerImages.Official,
+        "local" => ContainerImages.Local,
+        _ => throw new AppHostOptionsException(
+            $"{option} needs 'official' (Aspire's images, pulled from docker.io) or 'local' (built here by 'bash eng/containers.sh images local'), not '{value}'."),
+    };
 
     /// <summary>
     /// Adds the AppHost's appsettings.json (next to AppHost.dll) as the lowest-priority configuration source: the
@@ -125,9 +151,12 @@ public sealed record AppHostOptions
             {
                 found = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal)
                     ? args[i + 1]
-                    : throw new AppHostOptionsException(name == "--topology"
-                        ? $"The option --topology needs a value: one of {Topology.Names}."
-                        : $"The option {name} needs a value.");
+                    : throw new AppHostOptionsException(name switch
+                    {
+                        "--topology" => $"The option --topology needs a value: one of {Topology.Names}.",
+                        "--containers" => "The option --containers needs a value: official (Aspire's images) or local (images built by 'bash eng/containers.sh images local'); ./run.sh --containers chooses for you.",
+                        _ => $"The option {name} needs a value.",
+                    });
             }
             else if (args[i].StartsWith(name + "=", StringComparison.Ordinal))
             {

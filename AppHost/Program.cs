@@ -3,15 +3,16 @@ using AppHost.Topologies;
 using Scaleout.Integration;
 
 // The whole sample under Aspire: ./run.sh, or dotnet run --project AppHost -- [--topology single] [--lb-port 8080]
-// [--dashboard-port 18888] [--control-port 18889] [--state-dir .apphost]
+// [--dashboard-port 18888] [--control-port 18889] [--state-dir .apphost] [--containers official|local]
 AppHostOptions options;
 IDistributedApplicationBuilder builder;
 try
 {
     options = AppHostOptions.Parse(args);
-    Prerequisites.EnsureInstalled();
     builder = DistributedApplication.CreateBuilder(args);
     AppHostOptions.AddAppHostSettings(builder.Configuration);
+    options = options.WithSettings(builder.Configuration);
+    Prerequisites.EnsureInstalled(options);
     options.EnsurePortsAreFree(builder.Configuration);
 }
 catch (AppHostOptionsException ex)
@@ -22,9 +23,17 @@ catch (AppHostOptionsException ex)
 
 var adminToken = builder.AddSampleOptions(options);
 
-var catalogDb = builder.AddLocalPostgres(ResourceNames.Postgres)
-    .WithDataDirectory(options.StatePath(ResourceNames.Postgres))
-    .AddDatabase(ResourceNames.CatalogDb);
+// With --containers, Aspire's own container integrations (AddPostgres, AddRedis); otherwise the same servers as local
+// executables, which need no container runtime. The Redis Cluster is local either way.
+IResourceBuilder<IResourceWithConnectionString> catalogDb = options.Containers is { } images
+    ? builder.AddPostgres(ResourceNames.Postgres, password: builder.AddGeneratedPassword(ResourceNames.Postgres)).WithImages(images)
+        .AddDatabase(ResourceNames.CatalogDb)
+    : builder.AddLocalPostgres(ResourceNames.Postgres).WithDataDirectory(options.StatePath(ResourceNames.Postgres))
+        .AddDatabase(ResourceNames.CatalogDb);
+IResourceBuilder<IResourceWithConnectionString> AddCache(string name) => options.Containers is { } images
+    ? builder.AddRedis(name, password: builder.AddGeneratedPassword(name)).WithImages(images)
+    : builder.AddLocalRedis(name);
+
 var catalogApi = builder.AddProject<Projects.CatalogApi>(ResourceNames.CatalogApi)
     .WithLoopbackHttpEndpoint()
     .WithReference(catalogDb).WaitFor(catalogDb)
@@ -34,8 +43,8 @@ var catalogApi = builder.AddProject<Projects.CatalogApi>(ResourceNames.CatalogAp
 // that needs it.
 List<IResourceBuilder<IResourceWithConnectionString>> caches =
 [
-    builder.AddLocalRedis(ResourceNames.SingleCache).WithExplicitStart(),
-    .. Enumerable.Range(0, ResourceNames.WebReplicas).Select(i => builder.AddLocalRedis(ResourceNames.NaiveCache(i)).WithExplicitStart()),
+    AddCache(ResourceNames.SingleCache).WithExplicitStart(),
+    .. Enumerable.Range(0, ResourceNames.WebReplicas).Select(i => AddCache(ResourceNames.NaiveCache(i)).WithExplicitStart()),
     builder.AddRedisCluster(ResourceNames.ClusterCache).WithDataDirectory(options.StatePath(ResourceNames.ClusterCache)).WithExplicitStart(),
 ];
 

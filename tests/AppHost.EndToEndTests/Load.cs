@@ -15,12 +15,12 @@ public sealed class Load : IAsyncDisposable
     private readonly LoadRunner _runner;
     private readonly Task<RunSummary> _run;
 
-    private Load(SampleApp stack, string label)
+    private Load(Uri loadBalancer, Uri catalogApi, string label)
     {
         var workload = new Workload
         {
-            BaseUrl = stack.LoadBalancer.ToString().TrimEnd('/'),
-            CatalogUrl = stack.CatalogApi.ToString().TrimEnd('/'),
+            BaseUrl = loadBalancer.ToString().TrimEnd('/'),
+            CatalogUrl = catalogApi.ToString().TrimEnd('/'),
             Mode = LoadMode.Open,
             Rate = 120,
             Concurrency = 16,
@@ -35,9 +35,12 @@ public sealed class Load : IAsyncDisposable
     }
 
     /// <summary>Starts the load and lets it run for a second, so the operation under test happens under it.</summary>
-    public static async Task<Load> StartAsync(SampleApp stack, string label)
+    public static Task<Load> StartAsync(SampleApp stack, string label) => StartAsync(stack.LoadBalancer, stack.CatalogApi, label);
+
+    /// <summary>As <see cref="StartAsync(SampleApp, string)"/>, for an AppHost run as a process.</summary>
+    public static async Task<Load> StartAsync(Uri loadBalancer, Uri catalogApi, string label)
     {
-        var load = new Load(stack, label);
+        var load = new Load(loadBalancer, catalogApi, label);
         await Task.Delay(TimeSpan.FromSeconds(1));
         return load;
     }

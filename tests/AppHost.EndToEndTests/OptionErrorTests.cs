@@ -31,6 +31,19 @@ public sealed class OptionErrorTests
     }
 
     [Theory]
+    [InlineData("--containers bogus", "--containers needs 'official'")]
+    [InlineData("--containers", "--containers needs a value: official")]
+    [InlineData("--AppHost:Containers=bogus", "The setting AppHost:Containers needs 'official'")]
+    public async Task AWrongContainersOptionOrSettingIsAnErrorSayingWhatItTakes(string args, string message)
+    {
+        var (exitCode, error) = await AppHostProcess.RunToEndAsync(args.Split(' '));
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+        Assert.Contains("local", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("--lb-port")]
     [InlineData("--dashboard-port")]
     [InlineData("--control-port")]

@@ -11,6 +11,7 @@ public sealed class RunningAppHost : IAsyncLifetime
 {
     private readonly DirectoryInfo _state;
     private readonly bool _ownsState;
+    private readonly string[] _extraArgs;
 
     /// <summary>On a temp state folder of its own (deleted on dispose).</summary>
     public RunningAppHost()
@@ -19,14 +20,18 @@ public sealed class RunningAppHost : IAsyncLifetime
     }
 
     // A given folder belongs to the caller (a test that starts twice on the same state); a temp one to this instance.
-    private RunningAppHost(string? stateDirectory)
+    private RunningAppHost(string? stateDirectory, params string[] extraArgs)
     {
+        _extraArgs = extraArgs;
         _state = stateDirectory is null ? Directory.CreateTempSubdirectory("apphost-run-") : new DirectoryInfo(stateDirectory);
         _ownsState = stateDirectory is null;
     }
 
     /// <summary>On <paramref name="stateDirectory"/>, which the caller keeps and deletes.</summary>
     public static RunningAppHost OnState(string stateDirectory) => new(stateDirectory);
+
+    /// <summary>On a temp state folder of its own, with more AppHost options (<c>--containers local</c>).</summary>
+    public static RunningAppHost WithArgs(params string[] args) => new(null, args);
 
     /// <summary>The process.</summary>
     public AppHostProcess Process { get; private set; } = null!;
@@ -51,8 +56,10 @@ public sealed class RunningAppHost : IAsyncLifetime
     {
         var (lb, dashboard, control) = (FreePorts.Next(), FreePorts.Next(), FreePorts.Next());
         Process = AppHostProcess.Start(
+        [
             "--lb-port", $"{lb}", "--dashboard-port", $"{dashboard}", "--control-port", $"{control}", "--state-dir", _state.FullName,
-            $"--ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL=http://127.0.0.1:{FreePorts.Next()}");
+            $"--ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL=http://127.0.0.1:{FreePorts.Next()}", .. _extraArgs,
+        ]);
         LoadBalancer = new Uri($"http://127.0.0.1:{lb}");
         Dashboard = new Uri($"http://127.0.0.1:{dashboard}");
         Control = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{control}"), Timeout = TimeSpan.FromMinutes(3) };
