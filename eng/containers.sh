@@ -172,7 +172,7 @@ build_local_images() {
   local security
   security=${DEBIAN_SECURITY_MIRROR:-$({ grep -hs '^URIs:.*debian-security' /etc/apt/sources.list.d/*.sources | awk '{print $2}'
     grep -hs '^deb .*debian-security' /etc/apt/sources.list /etc/apt/sources.list.d/*.list | sed 's/\[[^]]*\]//' | awk '{print $2}'
-  } | head -n 1)}
+  } | head -n 1 || true)}
   # debootstrap wrote "deb <mirror> bookworm main" (its default mirror when none was given); add the other suites.
   local used
   used=$(awk '/^deb /{print $2; exit}' "$tmp/base/etc/apt/sources.list")
@@ -200,8 +200,18 @@ build_local_images() {
       || die "apt-get install ${pkgs[*]} failed; the end of its log:"$'\n'"$(tail -n 15 "$tmp/$image.log")"
     slim "$root"
     case $image in
-      redis) import_redis "$root" ;;
-      postgres) import_postgres "$root" ;;
+      redis)
+        # Aspire runs this image as: /bin/sh -c "redis-server --requirepass $REDIS_PASSWORD". With Debian's dash as
+        # /bin/sh, dash stays PID 1, ignores SIGTERM, and every stop waits the full 10 s timeout. bash execs a lone -c
+        # command, so with bash as /bin/sh redis-server itself is PID 1 and stops on SIGTERM.
+        ln -sf bash "$root/usr/bin/sh"
+        import_image redis "$root" "$LOCAL_REDIS" ;;
+      postgres)
+        # The JIT (LLVM, 130 MB of the image) pays off only on long analytic queries; without its provider, postgres
+        # silently runs with JIT unavailable (pg_jit_available() = false), as the manual describes.
+        rm -rf "$root"/usr/lib/x86_64-linux-gnu/libLLVM-* "$root"/usr/lib/postgresql/15/lib/llvmjit* \
+          "$root"/usr/lib/postgresql/15/lib/bitcode
+        import_image postgres "$root" "$LOCAL_POSTGRES" ;;
     esac
   done
   log "built ${need[*]} in $(( $(date +%s) - start )) s"
@@ -216,41 +226,15 @@ slim() {
   : > "$root/etc/resolv.conf"   # the runtime mounts its own over this file
 }
 
-import_redis() {
-  local root=$1
-  # Aspire runs this image as: /bin/sh -c "redis-server --requirepass $REDIS_PASSWORD". With Debian's dash as /bin/sh,
-  # dash stays PID 1, ignores SIGTERM, and every stop waits the full 10 s timeout. bash execs a lone -c command,
-  # so with bash as /bin/sh redis-server itself is PID 1 and stops on SIGTERM.
-  ln -sf bash "$root/usr/bin/sh"
-  # Without a config file redis-server binds every interface (inside the container; the runtime publishes the port on
-  # the host's loopback) and keeps protected mode on, which a password satisfies. Runs as root like the official image
-  # does when its entrypoint is replaced, which is what Aspire does; /data is where it writes its dump.
-  mkdir -p "$root/data"
-  tar --numeric-owner -C "$root" -c . | "$cli" import \
-    --change 'WORKDIR /data' \
-    --change 'EXPOSE 6379' \
-    --change 'CMD ["redis-server"]' \
-    --message "Redis from Debian bookworm, built by eng/containers.sh" \
-    - "$LOCAL_REDIS" >&2
-  log "imported $LOCAL_REDIS"
-}
-
-import_postgres() {
-  local root=$1
-  install -m 755 eng/images/postgres/docker-entrypoint.sh "$root/usr/local/bin/docker-entrypoint.sh"
-  # SIGINT is postgres's fast shutdown; SIGTERM (the default stop signal) is "smart" and waits for clients to leave.
-  # PATH: the version's own binaries before Debian's perl wrappers in /usr/bin; LANG: a UTF-8 database by default.
-  tar --numeric-owner -C "$root" -c . | "$cli" import \
-    --change 'ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-    --change 'ENV LANG=C.UTF-8' \
-    --change 'ENV PGDATA=/var/lib/postgresql/data' \
-    --change 'EXPOSE 5432' \
-    --change 'STOPSIGNAL SIGINT' \
-    --change 'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]' \
-    --change 'CMD ["postgres"]' \
-    --message "PostgreSQL 15 from Debian bookworm, built by eng/containers.sh" \
-    - "$LOCAL_POSTGRES" >&2
-  log "imported $LOCAL_POSTGRES"
+# Imports a root file system as a temporary image, then builds the image from it with eng/images/NAME/Dockerfile
+# (docker import cannot set STOPSIGNAL; a Dockerfile keeps each image's settings readable in one place).
+import_image() {
+  local name=$1 root=$2 tag=$3 rootfs=localhost/scaling-redis/rootfs:$1
+  tar --numeric-owner -C "$root" -c . | "$cli" import --message "Debian bookworm root for $tag, by eng/containers.sh" - "$rootfs" >/dev/null
+  "$cli" build -q --build-arg ROOTFS="$rootfs" -t "$tag" "eng/images/$name" >/dev/null 2>"$tmp/$name-build.log" \
+    || die "building $tag failed:"$'\n'"$(cat "$tmp/$name-build.log")"
+  "$cli" rmi "$rootfs" >/dev/null   # only untags: the image is built on it
+  log "built $tag ($("$cli" image inspect -f '{{.Size}}' "$tag" | awk '{printf "%.0f MB", $1 / 1e6}'))"
 }
 
 cmd_images() {
