@@ -1,16 +1,33 @@
 #!/usr/bin/env bash
 # Installs what the sample runs on: the real servers (Debian packages) and the .NET tools.
 # Called by run.sh and test.sh so that a fresh machine (or CI) needs nothing done by hand.
-# Usage: bash eng/prerequisites.sh [--tests]   (--tests: also Debian's chromium, for the Playwright tests)
+# Usage: bash eng/prerequisites.sh [--tests] [--containers]
+#   --tests: also Debian's chromium (the Playwright tests) and what --containers installs (the container-mode tests)
+#   --containers: also Debian's docker.io (the engine) and debootstrap (eng/containers.sh builds the local images with it)
 set -euo pipefail
+
+tests=0; containers=0
+for arg in "$@"; do
+  case $arg in
+    --tests) tests=1; containers=1 ;;
+    --containers) containers=1 ;;
+    *) echo "unknown option: $arg" >&2; exit 2 ;;
+  esac
+done
 
 need_pkgs=()
 command -v redis-server >/dev/null 2>&1 || need_pkgs+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || need_pkgs+=(redis-tools)
 { command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || need_pkgs+=(postgresql)
 # The browser tests drive Debian's chromium (Playwright never downloads a browser here).
-if [ "${1:-}" = "--tests" ]; then
+if [ $tests -eq 1 ]; then
   [ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
+fi
+# Debian's docker.io is dockerd 20.10 with a 20.10 CLI, which Aspire's DCP refuses (it needs a CLI >= 25):
+# eng/containers.sh runtime says so and how to get a newer CLI when the first docker on PATH is too old.
+if [ $containers -eq 1 ]; then
+  { [ -x /usr/sbin/dockerd ] || command -v dockerd >/dev/null 2>&1; } || need_pkgs+=(docker.io)
+  { [ -x /usr/sbin/debootstrap ] || command -v debootstrap >/dev/null 2>&1; } || need_pkgs+=(debootstrap)
 fi
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
