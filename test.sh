@@ -16,6 +16,30 @@ if ! dotnet build Aspire.sln -c Release -nologo -v:q; then
   exit 1
 fi
 
+# The container mode's test needs a container runtime (eng/containers.sh starts dockerd when root) and its images
+# (the official ones when a registry answers, else built here). Where no runtime can run it is skipped, saying why.
+projects=$(ls ${TEST_PROJECTS:-tests/*/*.csproj})
+runtime_was_up=true
+if grep -q AppHost.EndToEndTests <<<"$projects"; then
+  docker info >/dev/null 2>&1 || runtime_was_up=false
+  prepare_containers=true
+else
+  prepare_containers=false
+fi
+if ! $prepare_containers; then
+  :
+elif bash eng/containers.sh runtime; then
+  if images=$(bash eng/containers.sh images | tail -n 1); then
+    export SAMPLE_CONTAINER_IMAGES="$images"
+  else
+    echo "eng/containers.sh images failed: the container-mode test will fail"
+  fi
+else
+  echo "No container runtime: the container-mode test is skipped (see the reason above)."
+fi
+# A dockerd this run started is stopped at the end; one that was already running is left alone.
+trap 'rm -rf "$results"; $runtime_was_up || bash eng/containers.sh stop-runtime >/dev/null 2>&1 || true' EXIT
+
 filter=()
 [ $# -gt 0 ] && filter=(--filter "$1")
 
@@ -28,7 +52,7 @@ counter() {
 
 passed=0; failed=0; skipped=0
 # One project at a time: the functional tests start real servers and two cores are all there is.
-for project in ${TEST_PROJECTS:-tests/*/*.csproj}; do
+for project in $projects; do
   name=$(basename "$project" .csproj)
   echo "== $name"
   dotnet test "$project" -c Release --no-build -nologo "${filter[@]}" \
