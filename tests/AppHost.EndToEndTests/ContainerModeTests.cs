@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AppHost.ControlApi;
+using Microsoft.Playwright;
 using Xunit.Abstractions;
 
 namespace AppHost.EndToEndTests;
@@ -35,6 +36,7 @@ public sealed class ContainerModeTests(ITestOutputHelper output)
             }
             Assert.All(resources!.Where(r => r.Name.StartsWith("cache-naive-", StringComparison.Ordinal)), r => Assert.Equal("Container", r.Type));
             Assert.Equal("Executable", resources!.Single(r => r.Name == ResourceNames.ClusterCache + "-0").Type);
+            await TheDashboardShowsThemAsContainersAsync(app, images);
 
             // The storefront through the load balancer: a write, then reads of it from the cache (a container).
             using var client = new HttpClient { BaseAddress = app.LoadBalancer };
@@ -83,5 +85,26 @@ public sealed class ContainerModeTests(ITestOutputHelper output)
         {
             await app.DisposeAsync();
         }
+    }
+
+    /// <summary>
+    /// The dashboard as a person sees it: postgres and cache running, their details titled "Container: name" with
+    /// their image; the screenshot (README) shows cache's details.
+    /// </summary>
+    private async Task TheDashboardShowsThemAsContainersAsync(RunningAppHost app, string images)
+    {
+        await using var browser = await DashboardBrowser.LaunchAsync();
+        await browser.Page.GotoAsync(app.LoginUrl.ToString());
+        await browser.DismissCertificateBannerAsync(appearsAfterLoad: true);
+        foreach (var (name, image) in new[] { (ResourceNames.Postgres, "postgres:"), (ResourceNames.SingleCache, "redis:") })
+        {
+            await browser.Row(name).Locator("text=Running").WaitForAsync();
+            await browser.Row(name).Locator("td").First.ClickAsync();
+            await browser.Page.GetByText($"Container: {name}", new PageGetByTextOptions { Exact = true }).WaitForAsync();
+            var details = await browser.Page.Locator("body").InnerTextAsync();
+            var expected = images == "local" ? $"localhost/scaling-redis/{image}" : image;
+            Assert.Contains(expected, details, StringComparison.Ordinal);
+        }
+        output.WriteLine(await browser.ShotAsync("dashboard-containers.png"));
     }
 }

@@ -19,22 +19,13 @@ public sealed class DashboardCollection : ICollectionFixture<RunningAppHost>
 [Collection(DashboardCollection.Name)]
 public sealed class DashboardTests(RunningAppHost apphost, ITestOutputHelper output) : IAsyncLifetime
 {
-    private static readonly string s_docs = Path.Combine(AppHostProcess.RepositoryRoot, "docs");
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
+    private DashboardBrowser _browser = null!;
     private IPage _page = null!;
 
     public async Task InitializeAsync()
     {
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-        _page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
-        _page.SetDefaultTimeout(60_000);
+        _browser = await DashboardBrowser.LaunchAsync();
+        _page = _browser.Page;
     }
 
     public async Task DisposeAsync()
@@ -43,14 +34,11 @@ public sealed class DashboardTests(RunningAppHost apphost, ITestOutputHelper out
         {
             await _browser.DisposeAsync();
         }
-        _playwright?.Dispose();
     }
 
     [Fact]
     public async Task TheLoginLinkOpensTheDashboardWithEveryResourceTheGraphATraceAndAClusterCommandsResult()
     {
-        Directory.CreateDirectory(s_docs);
-
         // Without the token the dashboard sends the browser to its login page; the printed link logs it in.
         using (var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }))
         using (var response = await anonymous.GetAsync(apphost.Dashboard))
@@ -139,37 +127,9 @@ public sealed class DashboardTests(RunningAppHost apphost, ITestOutputHelper out
         }
     }
 
-    private ILocator Row(string resource) => _page.Locator("tr.resource-row", new PageLocatorOptions
-    {
-        Has = _page.Locator($"td[title$=': {resource}']"),
-    });
+    private ILocator Row(string resource) => _browser.Row(resource);
 
-    private async Task DismissCertificateBannerAsync(bool appearsAfterLoad = false)
-    {
-        // Aspire warns that no trusted development certificate exists (this sample serves loopback http only). The
-        // banner comes a moment after the first page; once dismissed, it stays dismissed for the session.
-        var close = _page.Locator("[aria-label='Dismiss notification']");
-        if (appearsAfterLoad)
-        {
-            try
-            {
-                await close.First.WaitForAsync(new LocatorWaitForOptions { Timeout = 15_000 });
-            }
-            catch (TimeoutException)
-            {
-                return;
-            }
-        }
-        if (await close.CountAsync() > 0)
-        {
-            await close.First.ClickAsync();
-        }
-    }
+    private Task DismissCertificateBannerAsync(bool appearsAfterLoad = false) => _browser.DismissCertificateBannerAsync(appearsAfterLoad);
 
-    private async Task ShotAsync(string name)
-    {
-        await _page.WaitForLoadStateAsync(LoadState.NetworkIdle);
-        await _page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(s_docs, name) });
-        output.WriteLine($"docs/{name}");
-    }
+    private async Task ShotAsync(string name) => output.WriteLine(await _browser.ShotAsync(name));
 }

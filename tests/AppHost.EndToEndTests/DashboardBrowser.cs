@@ -1,0 +1,84 @@
+using Microsoft.Playwright;
+
+namespace AppHost.EndToEndTests;
+
+/// <summary>Debian's chromium under Playwright (headless, never a downloaded browser), one page sized for the screenshots README shows.</summary>
+public sealed class DashboardBrowser : IAsyncDisposable
+{
+    private readonly IPlaywright _playwright;
+    private readonly IBrowser _browser;
+
+    private DashboardBrowser(IPlaywright playwright, IBrowser browser, IPage page)
+    {
+        _playwright = playwright;
+        _browser = browser;
+        Page = page;
+    }
+
+    /// <summary>Where the screenshots go (README shows them).</summary>
+    public static string Docs { get; } = Path.Combine(AppHostProcess.RepositoryRoot, "docs");
+
+    /// <summary>The page.</summary>
+    public IPage Page { get; }
+
+    /// <summary>Starts the browser and opens a page.</summary>
+    public static async Task<DashboardBrowser> LaunchAsync()
+    {
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
+        page.SetDefaultTimeout(60_000);
+        return new DashboardBrowser(playwright, browser, page);
+    }
+
+    /// <summary>The row of <paramref name="resource"/> on the dashboard's resources page.</summary>
+    public ILocator Row(string resource) => Page.Locator("tr.resource-row", new PageLocatorOptions
+    {
+        Has = Page.Locator($"td[title$=': {resource}']"),
+    });
+
+    /// <summary>
+    /// Closes Aspire's "no trusted development certificate" banner (this sample serves loopback http only). It comes a
+    /// moment after the first page (<paramref name="appearsAfterLoad"/>); once dismissed it stays so for the session.
+    /// </summary>
+    public async Task DismissCertificateBannerAsync(bool appearsAfterLoad = false)
+    {
+        var close = Page.Locator("[aria-label='Dismiss notification']");
+        if (appearsAfterLoad)
+        {
+            try
+            {
+                await close.First.WaitForAsync(new LocatorWaitForOptions { Timeout = 15_000 });
+            }
+            catch (TimeoutException)
+            {
+                return;
+            }
+        }
+        if (await close.CountAsync() > 0)
+        {
+            await close.First.ClickAsync();
+        }
+    }
+
+    /// <summary>Saves a screenshot of the page as docs/<paramref name="name"/>; returns its path in the repository.</summary>
+    public async Task<string> ShotAsync(string name)
+    {
+        Directory.CreateDirectory(Docs);
+        await Page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Docs, name) });
+        return $"docs/{name}";
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+}
