@@ -1,16 +1,18 @@
+using LoadGen.PageTests;
 using Microsoft.Playwright;
 
 namespace AppHost.EndToEndTests;
 
-/// <summary>Debian's chromium under Playwright (headless, never a downloaded browser), one page sized for the screenshots README shows.</summary>
+/// <summary>
+/// The dashboard in Debian's chromium (LoadGen.PageTests' <see cref="Browser"/>: headless, never a downloaded browser),
+/// one page sized for the screenshots README shows.
+/// </summary>
 public sealed class DashboardBrowser : IAsyncDisposable
 {
-    private readonly IPlaywright _playwright;
-    private readonly IBrowser _browser;
+    private readonly Browser _browser;
 
-    private DashboardBrowser(IPlaywright playwright, IBrowser browser, IPage page)
+    private DashboardBrowser(Browser browser, IPage page)
     {
-        _playwright = playwright;
         _browser = browser;
         Page = page;
     }
@@ -24,16 +26,10 @@ public sealed class DashboardBrowser : IAsyncDisposable
     /// <summary>Starts the browser and opens a page.</summary>
     public static async Task<DashboardBrowser> LaunchAsync()
     {
-        var playwright = await Playwright.CreateAsync();
-        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
+        var browser = await Browser.LaunchAsync();
+        var page = await browser.NewPageAsync(1600, 1000);
         page.SetDefaultTimeout(60_000);
-        return new DashboardBrowser(playwright, browser, page);
+        return new DashboardBrowser(browser, page);
     }
 
     /// <summary>The row of <paramref name="resource"/> on the dashboard's resources page.</summary>
@@ -76,9 +72,5 @@ public sealed class DashboardBrowser : IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-    }
+    public ValueTask DisposeAsync() => _browser.DisposeAsync();
 }
