@@ -14,6 +14,7 @@ try
     options = options.WithSettings(builder.Configuration);
     Prerequisites.EnsureInstalled(options);
     options.EnsurePortsAreFree(builder.Configuration);
+    options.EnsureStateDirectoryIsUsable();
 }
 catch (AppHostOptionsException ex)
 {

@@ -163,6 +163,7 @@ public sealed partial class TopologyController(
         {
             // The start topology's caches come up while the services start, not after them.
             var log = loggers.GetLogger(ResourceNames.LoadBalancer);
+            _ = ReportWaitingAsync(start);
             var caches = Task.WhenAll(CacheNames(start).Select(name => StartAsync(name, (step, message) => LogStep(log, start.Name, step, message), _stopping.Token)));
             await notifications.WaitForResourceHealthyAsync(ResourceNames.LoadBalancer, _stopping.Token).ConfigureAwait(false);
             for (var i = 0; i < ResourceNames.WebReplicas; i++)
@@ -181,6 +182,52 @@ public sealed partial class TopologyController(
             _lastError = $"The start topology '{start.Name}' could not be applied: {ex.Message}";
             loggers.GetLogger(ResourceNames.LoadBalancer).LogError("{Error}", _lastError);
         }
+    }
+
+    /// <summary>How long the start may take before the AppHost says what it still waits for (the setting <c>AppHost:StartReportSeconds</c>, 60 by default).</summary>
+    private TimeSpan StartReportAfter => TimeSpan.FromSeconds(
+        double.TryParse(configuration["AppHost:StartReportSeconds"], System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0 ? seconds : 60);
+
+    /// <summary>
+    /// A start that cannot finish (a server that failed to start, a port taken since the model was built) would
+    /// otherwise wait in silence: after <see cref="StartReportAfter"/>, name every resource that is neither running
+    /// and healthy, nor finished, nor left unstarted on purpose, with its state. It keeps waiting.
+    /// </summary>
+    private async Task ReportWaitingAsync(Topology start)
+    {
+        var after = StartReportAfter;
+        try
+        {
+            await Task.Delay(after, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        if (_applyStart.IsCompleted)
+        {
+            return;
+        }
+        var waiting = new List<string>();
+        foreach (var resource in model.Resources.Where(r => r is not ParameterResource))
+        {
+            if (!notifications.TryGetCurrentState(resource.Name, out var current) || current.Snapshot.IsHidden)
+            {
+                continue;
+            }
+            var state = current.Snapshot.State?.Text;
+            var health = current.Snapshot.HealthStatus;
+            if (state == KnownResourceStates.NotStarted || state == KnownResourceStates.Finished
+                || (state == KnownResourceStates.Running && health is null or Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy))
+            {
+                continue;
+            }
+            waiting.Add(state == KnownResourceStates.Running ? $"{resource.Name} (Running, {health})" : $"{resource.Name} ({state ?? "no state yet"})");
+        }
+        var message = $"Not ready after {after.TotalSeconds:0} s: the start topology '{start.Name}' still waits for "
+            + (waiting.Count > 0 ? string.Join(", ", waiting) + "; their console logs in the dashboard say why." : "its switch to finish (see lb's console log).");
+        Console.Error.WriteLine(message);
+        loggers.GetLogger(ResourceNames.LoadBalancer).LogWarning("{Message}", message);
     }
 
     /// <summary>

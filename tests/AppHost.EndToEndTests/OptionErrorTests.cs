@@ -43,6 +43,43 @@ public sealed class OptionErrorTests
         Assert.Contains("local", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AStateDirThatCannotBeWrittenIsAnErrorNamingTheOption()
+    {
+        var (exitCode, error) = await AppHostProcess.RunToEndAsync([.. FreePortArgs(), "--state-dir", "/proc/scaling-redis-state"]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--state-dir '/proc/scaling-redis-state' cannot be created or written", error, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task AsRootAStateDirUserPostgresCannotReachIsAnErrorSayingWhy()
+    {
+        Skip.IfNot(Environment.IsPrivilegedProcess, "only as root does PostgreSQL run as another user (postgres)");
+        var closed = Directory.CreateTempSubdirectory("closed-");
+        try
+        {
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(closed.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+            var (exitCode, error) = await AppHostProcess.RunToEndAsync([.. FreePortArgs(), "--state-dir", Path.Combine(closed.FullName, "state")]);
+
+            Assert.Equal(2, exitCode);
+            Assert.Contains("is not reachable by user postgres", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            closed.Delete(recursive: true);
+        }
+    }
+
+    private static string[] FreePortArgs() =>
+    [
+        "--lb-port", $"{FreePorts.Next()}", "--dashboard-port", $"{FreePorts.Next()}", "--control-port", $"{FreePorts.Next()}",
+        $"--ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL=http://127.0.0.1:{FreePorts.Next()}",
+    ];
+
     [Theory]
     [InlineData("--lb-port")]
     [InlineData("--dashboard-port")]
