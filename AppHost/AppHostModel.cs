@@ -24,13 +24,6 @@ public static class AppHostModel
     }
 
     /// <summary>
-    /// A generated password for a container's server (<c>{name}-password</c>): letters and digits (no escaping in a
-    /// connection string), never written to user secrets, like the local servers' passwords.
-    /// </summary>
-    public static IResourceBuilder<ParameterResource> AddGeneratedPassword(this IDistributedApplicationBuilder builder, string name)
-        => builder.AddParameter($"{name}-password", new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: false);
-
-    /// <summary>
     /// One HTTP endpoint bound to 127.0.0.1, without DCP's proxy (one hop less, and a restarted replica keeps its
     /// port); <paramref name="port"/> fixes the port (the load balancer's), otherwise Aspire picks a free one.
     /// </summary>

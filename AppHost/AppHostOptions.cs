@@ -118,11 +118,7 @@ public sealed record AppHostOptions
         }
     }
 
-    /// <summary>
-    /// Fails before anything starts when <c>--state-dir</c> cannot hold the servers' files: it cannot be created or
-    /// written, or (running as root, PostgreSQL as a local process) user postgres, which PostgreSQL runs as, cannot
-    /// reach it because a folder above it is closed to others (such as /root, 0700).
-    /// </summary>
+    /// <summary>Fails before anything starts when <c>--state-dir</c> cannot be created or written.</summary>
     public void EnsureStateDirectoryIsUsable()
     {
         try
@@ -135,33 +131,6 @@ public sealed record AppHostOptions
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new AppHostOptionsException($"--state-dir '{StateDirectory}' cannot be created or written ({ex.Message}): choose a folder you can write with --state-dir.");
-        }
-        // The state folder itself is opened to others by AddLocalPostgres; the folders above it are the user's.
-        if (Containers is null && Environment.IsPrivilegedProcess && Path.GetDirectoryName(StateDirectory) is { } parent && !ReachableByPostgres(parent))
-        {
-            throw new AppHostOptionsException(
-                $"--state-dir '{StateDirectory}' is not reachable by user postgres, which PostgreSQL runs as when the sample runs as root: " +
-                "a folder above it is closed to other users (as /root is). Choose a folder outside it with --state-dir (e.g. /var/tmp/scaling-redis).");
-        }
-    }
-
-    private static bool ReachableByPostgres(string directory)
-    {
-        var info = new System.Diagnostics.ProcessStartInfo("setpriv") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var arg in new[] { "--reuid=postgres", "--regid=postgres", "--init-groups", "--", "test", "-x", directory })
-        {
-            info.ArgumentList.Add(arg);
-        }
-        try
-        {
-            using var process = System.Diagnostics.Process.Start(info)!;
-            process.WaitForExit();
-            return process.ExitCode == 0;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            // No setpriv: the local PostgreSQL would not start as postgres either; its own error says so.
-            return true;
         }
     }
 

@@ -4,7 +4,8 @@ namespace AppHost;
 
 /// <summary>
 /// What the sample needs before anything starts: the servers it runs as local processes (a missing one is named with
-/// its Debian package) and, in the container mode, a container runtime DCP accepts and the images it will run.
+/// its Debian package) and a state folder their users can reach or, in the container mode, a container runtime DCP
+/// accepts and the images it will run.
 /// </summary>
 public static class Prerequisites
 {
@@ -33,6 +34,29 @@ public static class Prerequisites
         if (options.Containers is { } images)
         {
             EnsureContainerRuntime(images);
+        }
+        else
+        {
+            EnsurePostgresReachesStateDirectory(options.StateDirectory);
+        }
+    }
+
+    /// <summary>
+    /// As root the local PostgreSQL runs as user postgres, which must reach the state folder. AddLocalPostgres opens the
+    /// folder itself to others; the folders above it are the user's, and one closed to others (as /root is, 0700)
+    /// would leave PostgreSQL failing and the start waiting.
+    /// </summary>
+    private static void EnsurePostgresReachesStateDirectory(string stateDirectory)
+    {
+        if (!Environment.IsPrivilegedProcess || !OnPath("setpriv") || Path.GetDirectoryName(stateDirectory) is not { } parent)
+        {
+            return;
+        }
+        if (Run("setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--", "test", "-x", parent).ExitCode != 0)
+        {
+            throw new AppHostOptionsException(
+                $"--state-dir '{stateDirectory}' is not reachable by user postgres, which PostgreSQL runs as when the sample runs as root: " +
+                "a folder above it is closed to other users (as /root is). Choose a folder outside it with --state-dir (e.g. /var/tmp/scaling-redis).");
         }
     }
 

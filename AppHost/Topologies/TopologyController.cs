@@ -208,22 +208,12 @@ public sealed partial class TopologyController(
         {
             return;
         }
-        var waiting = new List<string>();
-        foreach (var resource in model.Resources.Where(r => r is not ParameterResource))
-        {
-            if (!notifications.TryGetCurrentState(resource.Name, out var current) || current.Snapshot.IsHidden)
-            {
-                continue;
-            }
-            var state = current.Snapshot.State?.Text;
-            var health = current.Snapshot.HealthStatus;
-            if (state == KnownResourceStates.NotStarted || state == KnownResourceStates.Finished
-                || (state == KnownResourceStates.Running && health is null or Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy))
-            {
-                continue;
-            }
-            waiting.Add(state == KnownResourceStates.Running ? $"{resource.Name} (Running, {health})" : $"{resource.Name} ({state ?? "no state yet"})");
-        }
+        // What GET /api/resources shows, less what is ready, done, or not started on purpose.
+        var waiting = ControlApi.ResourcesApi.Describe(model, notifications)
+            .Where(r => r.State != KnownResourceStates.NotStarted && r.State != KnownResourceStates.Finished
+                && !(r.State == KnownResourceStates.Running && r.Health is null or "Healthy"))
+            .Select(r => r.State == KnownResourceStates.Running ? $"{r.Name} (Running, {r.Health})" : $"{r.Name} ({r.State ?? "no state yet"})")
+            .ToList();
         var message = $"Not ready after {after.TotalSeconds:0} s: the start topology '{start.Name}' still waits for "
             + (waiting.Count > 0 ? string.Join(", ", waiting) + "; their console logs in the dashboard say why." : "its switch to finish (see lb's console log).");
         Console.Error.WriteLine(message);

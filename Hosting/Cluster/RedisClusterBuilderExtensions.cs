@@ -32,7 +32,7 @@ public static class RedisClusterBuilderExtensions
         ArgumentOutOfRangeException.ThrowIfNegative(spareNodes);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(masters * (1 + replicasPerMaster) + spareNodes, 32, nameof(spareNodes));
 
-        var password = builder.AddRedisPassword($"{name}-password");
+        var password = builder.AddGeneratedPassword(name);
         var cluster = new RedisClusterResource(name, password.Resource, masters, replicasPerMaster, LocalFolders.Default(builder, name));
         var server = LocalBinaries.Find("redis-server");
         var clusterBuilder = builder.AddResource(cluster)

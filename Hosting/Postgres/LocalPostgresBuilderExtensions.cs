@@ -76,7 +76,7 @@ public static partial class LocalPostgresBuilderExtensions
             throw new ArgumentOutOfRangeException(nameof(port), port, "A TCP port is between 1 and 65535.");
         }
 
-        var password = builder.AddParameter($"{name}-password", new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: false);
+        var password = builder.AddGeneratedPassword(name);
         var binDirectories = LocalBinaries.PostgresDirectories();
         var postgres = LocalBinaries.Find("postgres", binDirectories);
         var initdb = LocalBinaries.Find("initdb", binDirectories);

@@ -26,7 +26,7 @@ public static class LocalRedisBuilderExtensions
             throw new ArgumentOutOfRangeException(nameof(port), port, "A TCP port is between 1 and 65535.");
         }
 
-        var password = builder.AddRedisPassword($"{name}-password");
+        var password = builder.AddGeneratedPassword(name);
         var folder = LocalFolders.Default(builder, name);
         var server = LocalBinaries.Find("redis-server");
         var resource = new LocalRedisResource(name, server ?? "redis-server", folder, password.Resource, port ?? LocalPorts.Next());
@@ -67,8 +67,4 @@ public static class LocalRedisBuilderExtensions
             })
             .WithHealthCheck(healthCheckKey);
     }
-
-    /// <summary>A generated secret that is never written to user secrets; letters and digits only, so it needs no escaping in a connection string.</summary>
-    internal static IResourceBuilder<ParameterResource> AddRedisPassword(this IDistributedApplicationBuilder builder, string name) =>
-        builder.AddParameter(name, new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: false);
 }
