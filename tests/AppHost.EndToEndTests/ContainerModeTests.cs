@@ -98,7 +98,7 @@ public sealed class ContainerModeTests(ITestOutputHelper output)
         await browser.DismissCertificateBannerAsync(appearsAfterLoad: true);
         foreach (var (name, image) in new[] { (ResourceNames.Postgres, "postgres:"), (ResourceNames.SingleCache, "redis:") })
         {
-            await browser.Row(name).Locator("text=Running").WaitForAsync();
+            await browser.WaitForRunningAsync(name);
             await browser.Row(name).Locator("td").First.ClickAsync();
             await browser.Page.GetByText($"Container: {name}", new PageGetByTextOptions { Exact = true }).WaitForAsync();
             var details = await browser.Page.Locator("body").InnerTextAsync();

@@ -39,6 +39,31 @@ public sealed class DashboardBrowser : IAsyncDisposable
     });
 
     /// <summary>
+    /// Waits until the resources page shows <paramref name="resource"/> as Running. A page whose resource stream did
+    /// not come up after the login never updates by itself, so each look that sees nothing reloads the page; the
+    /// last failure says what the page showed.
+    /// </summary>
+    public async Task WaitForRunningAsync(string resource)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await Row(resource).Locator("text=Running").WaitForAsync(new LocatorWaitForOptions { Timeout = 20_000 });
+                return;
+            }
+            catch (TimeoutException) when (attempt < 3)
+            {
+                await Page.ReloadAsync();
+            }
+            catch (TimeoutException ex)
+            {
+                throw new TimeoutException($"{resource} is not shown Running on {Page.Url}: {await Page.Locator("body").InnerTextAsync()}", ex);
+            }
+        }
+    }
+
+    /// <summary>
     /// Closes Aspire's "no trusted development certificate" banner (this sample serves loopback http only). It comes a
     /// moment after the first page (<paramref name="appearsAfterLoad"/>); once dismissed it stays so for the session.
     /// </summary>

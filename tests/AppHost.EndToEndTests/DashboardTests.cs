@@ -48,8 +48,8 @@ public sealed class DashboardTests(RunningAppHost apphost, ITestOutputHelper out
         }
         await _page.GotoAsync(apphost.LoginUrl.ToString());
         await DismissCertificateBannerAsync(appearsAfterLoad: true);
-        await Row("webfrontend-2").Locator("text=Running").WaitForAsync();
-        await Row("lb").Locator("text=Running").WaitForAsync();
+        await _browser.WaitForRunningAsync("webfrontend-2");
+        await _browser.WaitForRunningAsync("lb");
         await ShotAsync("dashboard-resources.png");
 
         await _page.GotoAsync(new Uri(apphost.Dashboard, "/?view=Graph").ToString());
