@@ -18,6 +18,7 @@ public static class CatalogApi
         var api = app.MapGroup("/api/catalog");
 
         api.MapGet("/items", GetItems);
+        api.MapGet("/items/changes", GetChanges);
         api.MapGet("/items/{id}", GetItemById);
         api.MapPost("/items", CreateItem);
         api.MapPut("/items/{id}", UpdateItem);
@@ -68,6 +69,37 @@ public static class CatalogApi
         var count = await query.LongCountAsync();
         var page = await query.OrderBy(i => i.Id).Skip(pageIndex * pageSize).Take(pageSize).ToListAsync();
         return TypedResults.Ok(new PaginatedItems<CatalogItem>(pageIndex, pageSize, count, page));
+    }
+
+    /// <summary>The longest look back <see cref="GetChanges"/> allows.</summary>
+    public const int MaxChangesSeconds = 3600;
+
+    /// <summary>
+    /// The id and version of every product written in the last <paramref name="seconds"/> seconds, by this
+    /// service's clock (so a caller on another host needs no synchronized clock). The database is the record of
+    /// every write: a web replica that may have lost cache invalidations (a Redis master died before its replica
+    /// had them) replays them from this list.
+    /// </summary>
+    public static async Task<Results<Ok<CatalogChanges>, ValidationProblem>> GetChanges(
+        [AsParameters] CatalogServices services,
+        int? seconds)
+    {
+        if (seconds is not { } window || window is < 1 or > MaxChangesSeconds)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["seconds"] = [$"Give how many seconds to look back, from 1 to {MaxChangesSeconds} (e.g. ?seconds=30)."],
+            });
+        }
+
+        services.Stats.ListRead();
+        var since = Now().AddSeconds(-window);
+        var items = await services.Context.CatalogItems.AsNoTracking()
+            .Where(i => i.UpdatedAt >= since)
+            .OrderBy(i => i.Id)
+            .Select(i => new CatalogChange(i.Id, i.Version))
+            .ToListAsync();
+        return TypedResults.Ok(new CatalogChanges(since, items));
     }
 
     /// <summary>One product, with its version in the body and in the ETag.</summary>

@@ -30,6 +30,8 @@ internal sealed class CatalogSchema(IServiceScopeFactory scopes, ILogger<Catalog
         );
         CREATE INDEX IF NOT EXISTS ix_products_brand ON products (brand);
         CREATE INDEX IF NOT EXISTS ix_products_type ON products (type);
+        -- The recent writes a web replica replays after a cache failover (GET /api/catalog/items/changes).
+        CREATE INDEX IF NOT EXISTS ix_products_updated_at ON products (updated_at);
 
         -- Deterministic: product i always has the same name, brand, type, price and stock.
         INSERT INTO products (id, name, description, brand, type, price, stock, version, updated_at)

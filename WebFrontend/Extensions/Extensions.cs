@@ -18,6 +18,7 @@ internal static class Extensions
         builder.Services.AddHttpClient<CatalogClient>(c => c.BaseAddress = new("http://catalogapi"));
 
         RedisCaches.AddRedisCaches(builder);
+        builder.Services.AddSingleton<CacheFenceServices>();
         builder.Services.AddSingleton<CacheConnection>();
         builder.Services.AddHostedService<CacheStartup>();
         builder.Services.AddSingleton<ProductService>();

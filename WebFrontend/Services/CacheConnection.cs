@@ -13,6 +13,7 @@ namespace WebFrontend.Services;
 public sealed class CacheConnection(
     RedisCaches caches,
     ReplicaIdentity identity,
+    CacheFenceServices fenceServices,
     ILoggerFactory loggerFactory,
     StackExchangeRedisInstrumentation? instrumentation = null) : IAsyncDisposable
 {
@@ -213,7 +214,7 @@ public sealed class CacheConnection(
                 tracing.Add(nearRegistration);
             }
         }
-        return new CacheTarget(settings, generation, multiplexer, nearCache, configuration, [.. tracing]);
+        return new CacheTarget(settings, generation, multiplexer, nearCache, configuration, [.. tracing], fenceServices);
     }
 
     // The cached products are "v<version>|json" (VersionedCache), so a Coherent check compares the stamp and never

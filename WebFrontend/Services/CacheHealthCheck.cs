@@ -23,6 +23,11 @@ internal sealed class CacheHealthCheck(CacheConnection cache) : IHealthCheck
         {
             var roundTrip = await target.Database.PingAsync().WaitAsync(s_timeout, cancellationToken);
             target.Succeeded();
+            if (target.Fence.Reason is { } reason)
+            {
+                // Degraded, not Unhealthy: the replica serves (from CatalogApi) and the load balancer keeps routing to it.
+                return HealthCheckResult.Degraded($"'{target.Name}' is fenced ({reason}): reads go to CatalogApi until the lost invalidations are replayed.");
+            }
             return HealthCheckResult.Healthy($"'{target.Name}' answered PING in {roundTrip.TotalMilliseconds:0.0} ms");
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)

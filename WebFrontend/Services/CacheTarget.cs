@@ -15,7 +15,7 @@ public sealed class CacheTarget
     private bool _retired;
     private string? _authenticationFailure;
 
-    internal CacheTarget(CacheSettings settings, long generation, ConnectionMultiplexer multiplexer, NearCache? nearCache, string configuration, IDisposable[] tracing)
+    internal CacheTarget(CacheSettings settings, long generation, ConnectionMultiplexer multiplexer, NearCache? nearCache, string configuration, IDisposable[] tracing, CacheFenceServices fenceServices)
     {
         Settings = settings;
         Generation = generation;
@@ -26,7 +26,17 @@ public sealed class CacheTarget
         Database = nearCache?.Database ?? multiplexer.GetDatabase();
         Configuration = configuration;
         _tracing = tracing;
+        Fence = new CacheFence(this, fenceServices);
+        MastersWithoutReplicas = new MastersWithoutReplicas(fenceServices.Time);
+        Fence.Watch(multiplexer);
+        if (Database.Multiplexer != multiplexer)
+        {
+            Fence.Watch(Database.Multiplexer);
+        }
     }
+
+    /// <summary>Keeps reads off this cache while it may have lost invalidations (a master died), until they are replayed.</summary>
+    public CacheFence Fence { get; }
 
     /// <summary>The settings it was opened with (its <see cref="CacheSettings.Name"/> is never null).</summary>
     public CacheSettings Settings { get; }
@@ -83,6 +93,9 @@ public sealed class CacheTarget
     /// <summary>The server owning <paramref name="key"/>'s slot on the connections of <see cref="Database"/>.</summary>
     public IServer ServerFor(RedisKey key) => Database.Multiplexer.GetServer(key);
 
+    /// <summary>The masters that lately confirmed too few WAITs: writes skip WAIT there until their replicas are back.</summary>
+    internal MastersWithoutReplicas MastersWithoutReplicas { get; }
+
     /// <summary>Counts a user in; false once retired (the caller takes the new current target instead).</summary>
     internal bool TryAcquire()
     {
@@ -132,11 +145,13 @@ public sealed class CacheTarget
         return Closed;
     }
 
+    // From the key's master only: while a master is lost, its replica may lack a tombstone the master acknowledged.
     private async ValueTask<NearCacheRead> GetFromServerAsync(RedisKey key)
-        => new(await Database.StringGetAsync(key).ConfigureAwait(false), ServedLocally: false);
+        => new(await Database.StringGetAsync(key, CommandFlags.DemandMaster).ConfigureAwait(false), ServedLocally: false);
 
     private async Task CloseAsync()
     {
+        Fence.Dispose();
         try
         {
             foreach (var registration in _tracing)

@@ -19,6 +19,18 @@ public sealed class CatalogClient(HttpClient http)
         return await response.Content.ReadFromJsonAsync<Product>(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The longest look back CatalogApi's changes list allows, in seconds.</summary>
+    public const int MaxChangesSeconds = 3600;
+
+    /// <summary>The id and current version of every product written in the last <paramref name="seconds"/> seconds.</summary>
+    public async Task<IReadOnlyList<CatalogChange>> GetChangesAsync(int seconds, CancellationToken cancellationToken)
+    {
+        var changes = await http.GetFromJsonAsync<ChangesBody>($"/api/catalog/items/changes?seconds={seconds}", cancellationToken).ConfigureAwait(false);
+        return changes?.Items ?? throw new InvalidOperationException("CatalogApi returned an empty changes body.");
+    }
+
+    private sealed record ChangesBody(IReadOnlyList<CatalogChange>? Items);
+
     /// <summary>One page of the list.</summary>
     public async Task<ProductPage> GetItemsAsync(int pageIndex, int pageSize, CancellationToken cancellationToken)
         => await http.GetFromJsonAsync<ProductPage>($"/api/catalog/items?pageIndex={pageIndex}&pageSize={pageSize}", cancellationToken).ConfigureAwait(false)

@@ -26,8 +26,8 @@ namespace WebFrontend.Services;
 /// it ends (and usually finds the value it stored).
 /// </para>
 /// <para>
-/// Known limit: when the invalidation itself fails (the cache is unreachable at the write), the old entry stays
-/// until its TTL.
+/// When the invalidation itself fails (the cache is unreachable at the write), or a master dies with tombstones its
+/// replica has not received, the cache is fenced and the writes are replayed from the database (<see cref="CacheFence"/>).
 /// </para>
 /// </remarks>
 public sealed class ProductService(
@@ -45,6 +45,10 @@ public sealed class ProductService(
 
     private static readonly Counter<long> s_reads = Meter.CreateCounter<long>(
         "webfrontend.cache.reads", "{read}", "Product reads by where they were served from (cache.result = hit, miss, bypass).");
+
+    private static readonly Counter<long> s_invalidations = Meter.CreateCounter<long>(
+        "webfrontend.cache.invalidations", "{invalidation}",
+        "Invalidations after writes by outcome (cache.invalidation = deleted, confirmed, unconfirmed, unconfirmed-no-replica, failed-fenced).");
 
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 
@@ -78,7 +82,8 @@ public sealed class ProductService(
     private async Task<ProductRead> ReadAsync(int id, CancellationToken cancellationToken)
     {
         using var lease = cache.Acquire();
-        if (lease.Target is { } target && !IsBackingOff(target))
+        // A fenced cache may have lost invalidations (a master died): CatalogApi answers until they are replayed.
+        if (lease.Target is { } target && !IsBackingOff(target) && target.Fence.IsOpen)
         {
             var cached = await TryGetCachedAsync(target, id, cancellationToken).ConfigureAwait(false);
             if (cached is { Product: { } product })
@@ -112,71 +117,69 @@ public sealed class ProductService(
 
     /// <summary>
     /// Invalidates a product after a write that produced <paramref name="version"/>: a versioned delete in the
-    /// cache this replica uses (a tombstone that refuses fills of older versions while they can be in flight).
-    /// With WAIT enabled the tombstone is confirmed by Redis replicas (<c>WAIT n</c>), retried while the cache fails
-    /// over, so a promoted replica cannot bring the old value back. Returns the <c>X-Cache-Invalidation</c> value.
+    /// cache this replica uses (a tombstone that refuses fills of older versions while they can be in flight). With
+    /// WAIT enabled the tombstone is confirmed by Redis replicas (<c>WAIT n</c>, a short timeout, never retried: a
+    /// master left without a replica is not asked again for a while). A write never waits out a failover: when the
+    /// tombstone cannot be written, this replica's cache is fenced (<see cref="CacheFence"/>) until the write is
+    /// replayed from the database, and a tombstone a dead master took with it is replayed the same way. Returns the
+    /// <c>X-Cache-Invalidation</c> value: <c>deleted</c>, <c>confirmed-by-N</c>, <c>unconfirmed</c>,
+    /// <c>unconfirmed-no-replica</c>, <c>failed-fenced</c> or <c>none</c>.
     /// </summary>
     public async Task<string> InvalidateAsync(int id, int version)
     {
         using var activity = ActivitySource.StartActivity("cache delete product");
         activity?.SetTag("cache.key", CacheKey(id));
-        // One cache for every attempt: a switch during the retries must not leave the tombstone half in one
-        // cache and the WAIT in another.
+        // One cache for the tombstone and its WAIT: a switch meanwhile must not split them.
         using var lease = cache.Acquire();
         if (lease.Target is not { } target)
         {
             activity?.SetTag("cache.invalidation", "none");
             return "none";
         }
-        var waitForReplicas = target.Settings.WaitForReplicas;
-        var deadline = time.GetUtcNow() + (waitForReplicas > 0 ? options.CurrentValue.InvalidationDeadline : TimeSpan.Zero);
+        var settings = options.CurrentValue;
         RedisKey key = CacheKey(id);
         string outcome;
-        while (true)
+        try
         {
-            try
+            using (var timeout = new CancellationTokenSource(settings.Timeout))
+            using (target.BeginWrite(key))
             {
-                var attemptTimeout = options.CurrentValue.Timeout;
-                using var timeout = new CancellationTokenSource(attemptTimeout * (waitForReplicas > 0 ? 3 : 1));
-                using (target.BeginWrite(key))
-                {
-                    await VersionedCache.InvalidateAsync(target.Database, key, version, options.CurrentValue.TombstoneTtl, timeout.Token).ConfigureAwait(false);
-                }
-                if (waitForReplicas == 0)
-                {
-                    outcome = "deleted";
-                    break;
-                }
-                // WAIT counts the writes of the connection it is sent on: the one to the master owning the key,
-                // which carried the tombstone.
-                var confirmed = (long)await target.ServerFor(key)
-                    .ExecuteAsync("WAIT", [waitForReplicas, (long)attemptTimeout.TotalMilliseconds])
-                    .WaitAsync(timeout.Token).ConfigureAwait(false);
-                if (confirmed >= waitForReplicas)
-                {
-                    outcome = $"confirmed-by-{confirmed}";
-                    break;
-                }
-                outcome = "unconfirmed";
+                await VersionedCache.InvalidateAsync(target.Database, key, version, settings.TombstoneTtl, timeout.Token).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                CacheFailed(target, ex, "delete", id);
-                outcome = "failed";
-            }
-            if (time.GetUtcNow() >= deadline)
-            {
-                break;
-            }
-            // The master is failing over: try again until a replica has the delete, or the deadline.
-            await Task.Delay(TimeSpan.FromMilliseconds(100), time).ConfigureAwait(false);
+            outcome = target.Settings.WaitForReplicas > 0 ? await ConfirmAsync(target, key, id, settings).ConfigureAwait(false) : "deleted";
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            CacheFailed(target, ex, "delete", id);
+            target.Fence.Close($"the invalidation of product {id} failed");
+            outcome = "failed-fenced";
         }
         activity?.SetTag("cache.invalidation", outcome);
-        if (waitForReplicas > 0 && !outcome.StartsWith("confirmed", StringComparison.Ordinal))
-        {
-            logger.LogWarning("The invalidation of product {Id} is {Outcome}: no Redis replica confirmed it within {Deadline}", id, outcome, options.CurrentValue.InvalidationDeadline);
-        }
+        s_invalidations.Add(1, new KeyValuePair<string, object?>("cache.invalidation", outcome.StartsWith("confirmed", StringComparison.Ordinal) ? "confirmed" : outcome));
         return outcome;
+    }
+
+    // WAIT counts the writes of the connection it is sent on: the one to the master owning the key, which carried the
+    // tombstone. Too few confirmations cost nothing more than this wait: should that master die before a replica has
+    // the tombstone, the fence replays it.
+    private async Task<string> ConfirmAsync(CacheTarget target, RedisKey key, int id, CacheOptions settings)
+    {
+        var wanted = target.Settings.WaitForReplicas;
+        var server = target.ServerFor(key);
+        if (target.MastersWithoutReplicas.Contains(server, wanted, settings.RetryAfter))
+        {
+            return "unconfirmed-no-replica";
+        }
+        var confirmed = (long)await server.ExecuteAsync("WAIT", [wanted, (long)Math.Ceiling(settings.WaitTimeout.TotalMilliseconds)])
+            .WaitAsync(settings.WaitTimeout + settings.Timeout).ConfigureAwait(false);
+        if (confirmed >= wanted)
+        {
+            return $"confirmed-by-{confirmed}";
+        }
+        target.MastersWithoutReplicas.Note(server);
+        logger.LogWarning("The invalidation of product {Id} was confirmed by {Confirmed} of {Wanted} Redis replicas of {Master}; writes to it skip WAIT until it has them again",
+            id, confirmed, wanted, server.EndPoint);
+        return "unconfirmed";
     }
 
     private bool IsBackingOff(CacheTarget target)
@@ -299,7 +302,7 @@ public sealed class ProductService(
 
         var started = time.GetTimestamp();
         var product = await Catalog.GetItemAsync(id, CancellationToken.None).ConfigureAwait(false);
-        if (product is null || target is null)
+        if (product is null || target is null || !target.Fence.IsOpen)
         {
             return new(product, FromCache: false, CacheFailed: false);
         }

@@ -1,0 +1,4 @@
+namespace WebFrontend.Model;
+
+/// <summary>A product CatalogApi says was written recently: its id and its version now.</summary>
+public sealed record CatalogChange(int Id, int Version);
