@@ -9,11 +9,13 @@ using Benchmarks;
 // dotnet run -c Release --project Benchmarks -- article   [REDIS_SERVERS=h__p,... SOSS_SERVERS=h__p,... for the article's servers]
 // dotnet run -c Release --project Benchmarks -- client-vs-redis-benchmark [--requests N] [--rounds N]
 // dotnet run -c Release --project Benchmarks -- near-cache-check [--reads N] [--rounds N]
+// dotnet run -c Release --project Benchmarks -- network [--samples N] [--rounds N] [--streams N]
 return args switch
 {
     ["article", ..] => RunArticle(),
     ["client-vs-redis-benchmark", .. var rest] => await ClientVsRedisBenchmark.RunAsync(rest),
     ["near-cache-check", .. var rest] => await NearCacheCheckBenchmark.RunAsync(rest),
+    ["network", .. var rest] => await NetworkBenchmark.RunAsync(rest),
     _ => Usage(),
 };
 
@@ -45,5 +47,6 @@ static int Usage()
     Console.Error.WriteLine("usage: dotnet run -c Release --project Benchmarks -- article");
     Console.Error.WriteLine("       dotnet run -c Release --project Benchmarks -- client-vs-redis-benchmark [--requests N] [--rounds N]");
     Console.Error.WriteLine("       dotnet run -c Release --project Benchmarks -- near-cache-check [--reads N] [--rounds N]");
+    Console.Error.WriteLine("       dotnet run -c Release --project Benchmarks -- network [--samples N] [--rounds N] [--streams N]");
     return 2;
 }

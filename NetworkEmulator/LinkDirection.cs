@@ -41,14 +41,15 @@ internal sealed class LinkDirection : IDisposable
 
     /// <summary>
     /// The bytes one connection may have queued in this direction before its reader stops reading (and TCP holds the
-    /// writer back): about 1 ms at the link's rate, at least 128 KB, like a LAN switch's buffer for one port.
+    /// writer back): 2 ms at the link's rate, at least 256 KB (250 KB at 1 Gbit/s, 2.5 MB at 10 Gbit/s), like a
+    /// LAN switch's buffer for one port; enough that a reader descheduled for a millisecond does not idle the wire.
     /// </summary>
     public int BufferBytes
     {
         get
         {
             var rate = _profile.RateBitsPerSecond;
-            return rate == 0 ? 1 << 20 : (int)Math.Clamp(rate / 8 / 1000, 128 * 1024, 16 << 20);
+            return rate == 0 ? 1 << 20 : (int)Math.Clamp(rate / 8 / 500, 256 * 1024, 16 << 20);
         }
     }
 

@@ -79,10 +79,11 @@ internal static unsafe partial class Native
 
     /// <summary>
     /// A non-blocking receive that also returns when the data reached the kernel, on CLOCK_MONOTONIC (the kernel
-    /// stamps on CLOCK_REALTIME; the age of the stamp is carried over to the monotonic clock). Returns the byte count,
-    /// 0 at end of stream, or -errno.
+    /// stamps on CLOCK_REALTIME), or the time of the read when the kernel gave no stamp (<paramref name="stamped"/>
+    /// false: timestamping turns on a moment after the first socket asks). Returns the byte count, 0 at end of
+    /// stream, or -errno.
     /// </summary>
-    public static int Receive(SafeHandle socket, Span<byte> buffer, out long arrival)
+    public static int Receive(SafeHandle socket, Span<byte> buffer, out long arrival, out bool stamped)
     {
         const int ControlSize = 64;
         var control = stackalloc byte[ControlSize];
@@ -102,23 +103,53 @@ internal static unsafe partial class Native
                 socket.DangerousRelease();
             }
 
+            var error = received < 0 ? Marshal.GetLastPInvokeError() : 0;
             var monotonic = MonotonicNow();
             arrival = monotonic;
+            stamped = false;
             if (received < 0)
             {
-                return -Marshal.GetLastPInvokeError();
+                return -error;
             }
 
             var stamp = ReadTimestamp(&message);
             if (stamp > 0)
             {
-                // Bounded: a stamp from a clock step (NTP) must not move a chunk by more than a few milliseconds.
-                var age = Math.Clamp(RealtimeNow() - stamp, 0, 5_000_000);
-                arrival = monotonic - age;
+                // Bounded: across a step of the wall clock (NTP) a stamp must not move a chunk by more than a second.
+                arrival = Math.Clamp(stamp - RealtimeOffset(), monotonic - 1_000_000_000, monotonic);
+                stamped = true;
             }
 
             return (int)received;
         }
+    }
+
+    /// <summary>
+    /// CLOCK_REALTIME minus CLOCK_MONOTONIC, from two monotonic reads around a realtime one that were close together:
+    /// a thread preempted between the reads would otherwise misplace a stamp by the whole preemption.
+    /// </summary>
+    private static long RealtimeOffset()
+    {
+        var best = long.MaxValue;
+        var offset = 0L;
+        for (var attempt = 0; attempt < 4; attempt++)
+        {
+            var before = MonotonicNow();
+            var realtime = RealtimeNow();
+            var after = MonotonicNow();
+            if (after - before < best)
+            {
+                best = after - before;
+                offset = realtime - (before + (after - before) / 2);
+            }
+
+            if (best < 2_000)
+            {
+                break;
+            }
+        }
+
+        return offset;
     }
 
     /// <summary>A non-blocking send without SIGPIPE: the byte count, or -errno.</summary>

@@ -13,6 +13,9 @@ internal sealed class RelayPipe
 {
     private const int ReadSize = 64 * 1024;
 
+    private static long s_stampedReads;
+    private static long s_unstampedReads;
+
     private readonly RelayConnection _connection;
     private readonly Socket _source;
     private readonly Socket _target;
@@ -31,6 +34,9 @@ internal sealed class RelayPipe
         _target = target;
         _link = link;
     }
+
+    /// <summary>Reads that carried the kernel's receive timestamp, and reads timed by the clock after them.</summary>
+    public static (long Stamped, long Unstamped) ReadCounts => (Interlocked.Read(ref s_stampedReads), Interlocked.Read(ref s_unstampedReads));
 
     /// <summary>The bytes queued now (read from the source, not yet accepted by the target).</summary>
     public long QueuedBytes
@@ -115,7 +121,12 @@ internal sealed class RelayPipe
                 return;
             }
 
-            var received = Native.Receive(handle, buffer, out var arrival);
+            var received = Native.Receive(handle, buffer, out var arrival, out var stamped);
+            if (received > 0)
+            {
+                Interlocked.Increment(ref stamped ? ref s_stampedReads : ref s_unstampedReads);
+            }
+
             if (received == -Native.WouldBlock)
             {
                 continue;
