@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Sockets;
 
 namespace NetworkEmulation;
 
@@ -138,7 +139,14 @@ internal sealed class LinkDirection : IDisposable
                 _due.Dequeue();
             }
 
-            pipe.SendDue();
+            try
+            {
+                pipe.SendDue();
+            }
+            catch (Exception e) when (e is ObjectDisposedException or SocketException)
+            {
+                // Its sockets were closed under it: the connection is ending, the link goes on.
+            }
         }
     }
 

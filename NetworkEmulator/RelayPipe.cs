@@ -111,6 +111,18 @@ internal sealed class RelayPipe
 
     private void ReadLoop()
     {
+        try
+        {
+            Read();
+        }
+        catch (Exception e) when (e is ObjectDisposedException or SocketException)
+        {
+            // The connection was closed between two reads: nothing left to relay.
+        }
+    }
+
+    private void Read()
+    {
         var buffer = new byte[ReadSize];
         var handle = _source.SafeHandle;
         while (true)

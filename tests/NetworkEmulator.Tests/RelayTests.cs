@@ -88,7 +88,9 @@ public sealed class RelayTests
         await using var server = new EchoServer { Hold = true };
         await using var link = NetworkLink.Start("held", "127.0.0.1", server.Port, LinkProfile.Lan);
         using var client = await Sockets.ConnectAsync(link.Port);
+        await client.SendAsync("x"u8.ToArray());
         var accepted = await server.Accepted.Reader.ReadAsync();
+        await Sockets.ReadExactlyAsync(accepted, 1);
 
         accepted.LingerState = new LingerOption(true, 0);
         accepted.Dispose();
