@@ -22,6 +22,7 @@ internal sealed class LinkDirection : IDisposable
     private readonly TagList _tags;
     private volatile LinkProfile _profile;
     private long _linkFree;
+    private long _hop;
     private bool _stopped;
 
     public LinkDirection(string link, string direction, LinkProfile profile)
@@ -76,7 +77,17 @@ internal sealed class LinkDirection : IDisposable
             NetworkMetrics.QueuedDelay.Record((start - arrival) / 1e9, _tags);
         }
 
-        return finish + (long)(profile.Delay.Ticks * (1_000_000_000L / TimeSpan.TicksPerSecond));
+        // The relay's own hop to the receiver costs a send (on loopback the kernel delivers within it): taken off
+        // the delay, so that the receiver sees the configured delay and not delay + hop.
+        var delay = profile.Delay.Ticks * (1_000_000_000L / TimeSpan.TicksPerSecond);
+        return finish + Math.Max(0, delay - Volatile.Read(ref _hop));
+    }
+
+    /// <summary>A moving average of how long a send to a receiver takes (1/16 per sample, capped at 50 µs).</summary>
+    public void RecordHop(long nanoseconds)
+    {
+        var hop = Volatile.Read(ref _hop);
+        Volatile.Write(ref _hop, hop + (Math.Min(nanoseconds, 50_000) - hop) / 16);
     }
 
     /// <summary>Hands the timing thread a pipe whose first chunk is due at <paramref name="due"/>.</summary>

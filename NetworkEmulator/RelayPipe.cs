@@ -223,7 +223,9 @@ internal sealed class RelayPipe
                 return Outcome.Reset;
         }
 
+        var sending = Native.MonotonicNow();
         var sent = Native.Send(_target.SafeHandle, chunk.Remaining.Span);
+        _link.RecordHop(Native.MonotonicNow() - sending);
         if (sent < 0 && sent != -Native.WouldBlock)
         {
             return Outcome.Reset;
