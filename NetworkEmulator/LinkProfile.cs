@@ -54,13 +54,13 @@ public sealed record LinkProfile
     {
         if (delay < TimeSpan.Zero || delay > MaxDelay)
         {
-            throw new ArgumentOutOfRangeException(nameof(delay), delay,
+            throw new ArgumentOutOfRangeException(null,
                 $"The network delay {FormatDelay(delay)} is out of range: use 0 to 1 s (e.g. 200us, 1.5ms).");
         }
 
         if (rateBitsPerSecond is < MinRate or > MaxRate)
         {
-            throw new ArgumentOutOfRangeException(nameof(rateBitsPerSecond), rateBitsPerSecond,
+            throw new ArgumentOutOfRangeException(null,
                 $"The network rate {FormatRate(rateBitsPerSecond)} is out of range: use 1mbit to 100gbit (e.g. 1gbit, 250mbit).");
         }
 
@@ -79,8 +79,7 @@ public sealed record LinkProfile
         {
             named = Named.FirstOrDefault(p => string.Equals(p.Name, profile.Trim(), StringComparison.OrdinalIgnoreCase))
                 ?? throw new ArgumentException(
-                    $"Unknown network profile '{profile}'. Use one of: {Describe()}; or set --network-delay and --network-rate.",
-                    nameof(profile));
+                    $"Unknown network profile '{profile}'. Use one of: {Describe()}; or set --network-delay and --network-rate.");
         }
 
         if (string.IsNullOrWhiteSpace(delay) && string.IsNullOrWhiteSpace(rate))
@@ -113,14 +112,13 @@ public sealed record LinkProfile
         if (number is not { } value || scale is null)
         {
             throw new ArgumentException(
-                $"The network delay '{text}' is not a delay: write a number and a unit (ns, us, ms, s), e.g. 200us or 1.5ms.",
-                nameof(text));
+                $"The network delay '{text}' is not a delay: write a number and a unit (ns, us, ms, s), e.g. 200us or 1.5ms.");
         }
 
         var seconds = value * scale.Value;
         if (seconds < 0 || seconds > MaxDelay.TotalSeconds)
         {
-            throw new ArgumentOutOfRangeException(nameof(text), text,
+            throw new ArgumentOutOfRangeException(null,
                 $"The network delay '{text}' is out of range: use 0 to 1 s (e.g. 200us, 1.5ms).");
         }
 
@@ -143,14 +141,13 @@ public sealed record LinkProfile
         if (number is not { } value || scale is null)
         {
             throw new ArgumentException(
-                $"The network rate '{text}' is not a rate: write a number and a unit (kbit, mbit, gbit), e.g. 1gbit or 250mbit.",
-                nameof(text));
+                $"The network rate '{text}' is not a rate: write a number and a unit (kbit, mbit, gbit), e.g. 1gbit or 250mbit.");
         }
 
         var bits = value * scale.Value;
         if (bits < MinRate || bits > MaxRate)
         {
-            throw new ArgumentOutOfRangeException(nameof(text), text,
+            throw new ArgumentOutOfRangeException(null,
                 $"The network rate '{text}' is out of range: use 1mbit to 100gbit (e.g. 1gbit, 250mbit).");
         }
 
