@@ -33,6 +33,7 @@ public class ArticleBenchmark
     private ConnectionMultiplexer? _multiplexer;
     private readonly RedisKey[] _keys = new RedisKey[KeyPool];
     private NearCache? _near;
+    private NetworkEmulation.EmulatedNetwork? _network;
     private IDatabase _db = null!;
     private int _next;
 
@@ -162,17 +163,9 @@ public class ArticleBenchmark
     private async Task StartAsync(bool cluster, NearCacheOptions? nearCache)
     {
         _servers = new RedisServers();
-        string connectionString;
-        if (cluster)
-        {
-            var nodes = await _servers.StartClusterAsync();
-            connectionString = _servers.ConnectionString([.. nodes]);
-        }
-        else
-        {
-            connectionString = _servers.ConnectionString(await _servers.StartAsync());
-        }
-
+        IReadOnlyList<RedisServers.RedisNode> nodes = cluster ? await _servers.StartClusterAsync() : [await _servers.StartAsync()];
+        // -- article --network <profile>: the servers behind emulated links (ArticleNetwork.cs); else direct.
+        (var connectionString, _network) = await ArticleNetwork.ConnectAsync(_servers, nodes, cluster);
         await ConnectAsync(connectionString, nearCache);
     }
 
@@ -219,11 +212,16 @@ public class ArticleBenchmark
             await _multiplexer.DisposeAsync();
         }
 
+        if (_network is not null)
+        {
+            await _network.DisposeAsync();
+        }
+
         if (_servers is not null)
         {
             await _servers.DisposeAsync();
         }
 
-        (_servers, _multiplexer, _near) = (null, null, null);
+        (_servers, _multiplexer, _near, _network) = (null, null, null, null);
     }
 }
