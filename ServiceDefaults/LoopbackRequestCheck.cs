@@ -14,7 +14,7 @@ internal static class LoopbackRequestCheck
         if (!IsLoopbackName(request.Host.Host))
         {
             return TypedResults.Problem(
-                $"This API answers only requests addressed to localhost, 127.0.0.1 or [::1], not '{Shorten(request.Host.Value)}': use http://127.0.0.1:{request.Host.Port ?? DefaultPort(request.Scheme)}{request.Path}.",
+                $"This API answers only requests addressed to localhost, 127.0.0.1 or [::1], not '{Shorten(request.Host.Value)}': use {request.Scheme}://127.0.0.1:{LocalPort(request)}{request.Path}.",
                 statusCode: StatusCodes.Status400BadRequest,
                 title: "Host not allowed");
         }
@@ -49,6 +49,10 @@ internal static class LoopbackRequestCheck
         return trustedOrigins is not null && trustedOrigins().Any(trusted =>
             string.Equals(page.Scheme, trusted.Scheme, StringComparison.OrdinalIgnoreCase) && page.Port == trusted.Port && IsLoopbackName(trusted.Host));
     }
+
+    // The port the request arrived on: the refused Host's port is the caller's, not necessarily this API's.
+    private static int LocalPort(HttpRequest request) =>
+        request.HttpContext.Connection.LocalPort is > 0 and var port ? port : request.Host.Port ?? DefaultPort(request.Scheme);
 
     private static int DefaultPort(string scheme) => string.Equals(scheme, "https", StringComparison.OrdinalIgnoreCase) ? 443 : 80;
 

@@ -60,7 +60,7 @@ public sealed class LoopbackOnlyTests : IAsyncLifetime
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("Host not allowed", problem.GetProperty("title").GetString());
-        Assert.Contains("127.0.0.1", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains($"use http://127.0.0.1:{Base.Port}/api/topology", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(0, _switches);
     }
 
