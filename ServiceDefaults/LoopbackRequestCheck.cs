@@ -42,7 +42,7 @@ internal static class LoopbackRequestCheck
             return false;
         }
         if (string.Equals(page.Scheme, request.Scheme, StringComparison.OrdinalIgnoreCase)
-            && page.Port == (request.Host.Port ?? DefaultPort(request.Scheme)))
+            && page.Port == LocalPort(request))
         {
             return true;
         }
@@ -50,7 +50,7 @@ internal static class LoopbackRequestCheck
             string.Equals(page.Scheme, trusted.Scheme, StringComparison.OrdinalIgnoreCase) && page.Port == trusted.Port && IsLoopbackName(trusted.Host));
     }
 
-    // The port the request arrived on: the refused Host's port is the caller's, not necessarily this API's.
+    // The port the request arrived on (the Host's port is the caller's word; in-memory test servers have none).
     private static int LocalPort(HttpRequest request) =>
         request.HttpContext.Connection.LocalPort is > 0 and var port ? port : request.Host.Port ?? DefaultPort(request.Scheme);
 

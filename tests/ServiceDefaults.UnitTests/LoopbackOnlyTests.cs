@@ -107,6 +107,15 @@ public sealed class LoopbackOnlyTests : IAsyncLifetime
         Assert.Equal(1, _switches);
     }
 
+    [Fact]
+    public async Task AnOriginIsComparedWithThePortTheRequestArrivedOnNotWithTheHostHeaders()
+    {
+        using var response = await PutAsync("localhost:5000", "http://localhost:5000");
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(0, _switches);
+    }
+
     private Task<HttpResponseMessage> PutAsync(string? host, string? origin)
     {
         var request = new HttpRequestMessage(HttpMethod.Put, new Uri(Base, "/api/topology"));
