@@ -15,6 +15,8 @@ builder.Services.AddLoadGenService(builder.Configuration);
 builder.Services.AddRazorPages();
 
 var app = builder.Build();
+// The page's buttons start load and kill masters: only pages of this origin, addressed by a loopback name, may press them.
+app.UseLoopbackOnly();
 app.UseStaticFiles();
 app.MapDefaultEndpoints();
 app.MapLoadApi();

@@ -47,7 +47,9 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   done
 fi
 
-if [ -f .config/dotnet-tools.json ]; then
+# The local tools serve a person running the sample: the Aspire CLI (`dotnet aspire run`), a 150 MB download that
+# unpacks to ~500 MB (15 s here). No test uses it, so ./test.sh (--tests) does not fetch it.
+if [ -f .config/dotnet-tools.json ] && [ $tests -eq 0 ]; then
   dotnet tool restore >/dev/null
 fi
 

@@ -1,4 +1,5 @@
 using AppHost.Topologies;
+using Aspire.Hosting.ApplicationModel;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,11 +31,23 @@ internal sealed class ControlApiHost(IServiceProvider appHostServices, AppHostOp
         _app = builder.Build();
         _app.UseExceptionHandler();
         _app.UseStatusCodePages();
+        // Switches, kill-master and reset must not be reachable from a web page (DNS rebinding, cross-origin scripts);
+        // the lab page is the one browser origin allowed beside the API's own.
+        _app.UseLoopbackOnly(() => LabPageUrls(appHostServices));
         _app.MapResourcesApi(appHostServices);
         _app.MapTopologyApi(appHostServices.GetRequiredService<TopologyController>());
         _app.MapRedisClusterApi(appHostServices);
         await _app.StartAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>LoadGen's endpoints once allocated: the lab page's origin.</summary>
+    private static IEnumerable<Uri> LabPageUrls(IServiceProvider appHostServices) =>
+        appHostServices.GetRequiredService<DistributedApplicationModel>().Resources
+            .OfType<IResourceWithEndpoints>()
+            .Where(r => r.Name == ResourceNames.LoadGen)
+            .SelectMany(r => r.GetEndpoints())
+            .Where(e => e.IsAllocated)
+            .Select(e => new Uri(e.Url));
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

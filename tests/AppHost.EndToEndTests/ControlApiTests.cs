@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Aspire.Hosting.Testing;
 
 namespace AppHost.EndToEndTests;
 
@@ -16,6 +17,55 @@ public sealed class ControlApiTests(SampleApp stack)
 
         Assert.Equal(expected, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData("evil.example", null, HttpStatusCode.BadRequest)]
+    [InlineData(null, "http://evil.example", HttpStatusCode.Forbidden)]
+    public async Task AnotherHostOrAForeignPageCanNeitherSwitchTheTopologyNorRunAClusterOperationHereOrThroughTheLab(string? host, string? origin, HttpStatusCode expected)
+    {
+        var before = stack.Controller.Current?.Name;
+        var target = before == "naive" ? "none" : "naive";
+        using var lab = stack.App.CreateHttpClient(global::AppHost.ResourceNames.LoadGen, "http");
+        HttpRequestMessage Request(HttpMethod method, string url, object? body)
+        {
+            var request = new HttpRequestMessage(method, url) { Content = body is null ? null : JsonContent.Create(body) };
+            if (host is not null)
+            {
+                request.Headers.Host = host;
+            }
+            if (origin is not null)
+            {
+                request.Headers.Add("Origin", origin);
+            }
+            return request;
+        }
+
+        using var aSwitch = await stack.Control.SendAsync(Request(HttpMethod.Put, "/api/topology", new { name = target }));
+        using var reset = await stack.Control.SendAsync(Request(HttpMethod.Post, "/api/clusters/cache-cluster/reset", null));
+        using var labSwitch = await lab.SendAsync(Request(HttpMethod.Put, "/api/lab/topology", new { name = target }));
+        using var labLoad = await lab.SendAsync(Request(HttpMethod.Post, "/api/load/start", new { rate = 10 }));
+
+        foreach (var response in new[] { aSwitch, reset, labSwitch, labLoad })
+        {
+            Assert.Equal(expected, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+        Assert.Equal(before, stack.Controller.Current?.Name);
+        Assert.Null(stack.Controller.GetStatus().Switching);
+        Assert.False((await lab.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/lab/state")).GetProperty("loadRunning").GetBoolean());
+    }
+
+    [Fact]
+    public async Task TheLabPagesOriginMayCallTheControlApi()
+    {
+        using var lab = stack.App.CreateHttpClient(global::AppHost.ResourceNames.LoadGen, "http");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/topology");
+        request.Headers.Add("Origin", lab.BaseAddress!.GetLeftPart(UriPartial.Authority));
+
+        using var response = await stack.Control.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     [Fact]

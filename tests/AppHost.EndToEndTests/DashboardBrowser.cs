@@ -17,9 +17,6 @@ public sealed class DashboardBrowser : IAsyncDisposable
         Page = page;
     }
 
-    /// <summary>Where the screenshots go (README shows them).</summary>
-    public static string Docs { get; } = Path.Combine(AppHostProcess.RepositoryRoot, "docs");
-
     /// <summary>The page.</summary>
     public IPage Page { get; }
 
@@ -87,13 +84,16 @@ public sealed class DashboardBrowser : IAsyncDisposable
         }
     }
 
-    /// <summary>Saves a screenshot of the page as docs/<paramref name="name"/>; returns its path in the repository.</summary>
+    /// <summary>
+    /// Saves a screenshot of the page as <paramref name="name"/> beside the test binaries, or where
+    /// <c>APPHOST_SCREENSHOTS</c> says (<c>APPHOST_SCREENSHOTS=$PWD/docs</c> refreshes README's pictures); returns its path.
+    /// </summary>
     public async Task<string> ShotAsync(string name)
     {
-        Directory.CreateDirectory(Docs);
+        var path = Screenshots.PathOf(name, Screenshots.AppHostVariable);
         await Page.WaitForLoadStateAsync(LoadState.NetworkIdle);
-        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Docs, name) });
-        return $"docs/{name}";
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path });
+        return path;
     }
 
     /// <inheritdoc />

@@ -14,7 +14,7 @@ public sealed class DashboardCollection : ICollectionFixture<RunningAppHost>
 
 /// <summary>
 /// The real Aspire dashboard in Debian's chromium (headless, never a downloaded browser): logs in with the token the
-/// AppHost printed and saves the screenshots README shows into docs/.
+/// AppHost printed and saves the screenshots README shows (into docs/ only with <c>APPHOST_SCREENSHOTS=$PWD/docs</c>).
 /// </summary>
 [Collection(DashboardCollection.Name)]
 public sealed class DashboardTests(RunningAppHost apphost, ITestOutputHelper output) : IAsyncLifetime

@@ -163,6 +163,58 @@ public class LabApiTests
         Assert.False((await client.GetFromJsonAsync<JsonElement>("/api/lab/state")).GetProperty("loadRunning").GetBoolean());
     }
 
+    [Theory]
+    [InlineData("evil.example", null, HttpStatusCode.BadRequest)]
+    [InlineData("evil.example:80", "http://evil.example", HttpStatusCode.BadRequest)]
+    [InlineData("localhost", "http://evil.example", HttpStatusCode.Forbidden)]
+    [InlineData("localhost", "http://localhost:1", HttpStatusCode.Forbidden)]
+    public async Task AnotherHostOrAForeignPageIsRefusedWithAProblemDetailsAndNothingStartsOrSwitches(string host, string? origin, HttpStatusCode expected)
+    {
+        await using var fake = await FakeStorefront.StartAsync();
+        await using var control = await FakeControlApi.StartAsync(fake);
+        await using var service = Service(fake, control);
+        using var client = service.CreateClient();
+        HttpRequestMessage Request(HttpMethod method, string url, object? body)
+        {
+            var request = new HttpRequestMessage(method, url) { Content = body is null ? null : JsonContent.Create(body) };
+            request.Headers.Host = host;
+            if (origin is not null)
+            {
+                request.Headers.Add("Origin", origin);
+            }
+            return request;
+        }
+
+        using var start = await client.SendAsync(Request(HttpMethod.Post, "/api/load/start", new { rate = 10 }));
+        using var aSwitch = await client.SendAsync(Request(HttpMethod.Put, "/api/lab/topology", new { name = "cluster" }));
+        using var killMaster = await client.SendAsync(Request(HttpMethod.Post, "/api/lab/cluster/kill-master", null));
+
+        foreach (var response in new[] { start, aSwitch, killMaster })
+        {
+            Assert.Equal(expected, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+        Assert.False((await client.GetFromJsonAsync<JsonElement>("/api/lab/state")).GetProperty("loadRunning").GetBoolean());
+        Assert.Equal(0, control.Changes);
+        Assert.Equal("single", control.Current);
+    }
+
+    [Fact]
+    public async Task ThePagesOwnOriginMayAct()
+    {
+        await using var fake = await FakeStorefront.StartAsync();
+        await using var control = await FakeControlApi.StartAsync(fake);
+        await using var service = Service(fake, control);
+        using var client = service.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Put, "/api/lab/topology") { Content = JsonContent.Create(new { name = "naive" }) };
+        request.Headers.Add("Origin", client.BaseAddress!.GetLeftPart(UriPartial.Authority));
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("naive", control.Current);
+    }
+
     [Fact]
     public async Task ThePageIsServedWithItsChartLibrary()
     {
