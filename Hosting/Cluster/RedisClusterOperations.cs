@@ -766,12 +766,14 @@ public sealed partial class RedisClusterOperations : IAsyncDisposable
                 return (null, ex.Message);
             }
 
-            if (view.Any(n => n.HasOpenSlots || n.IsHandshake))
+            if (view.Any(n => n.HasOpenSlots || (n.IsHandshake && IsRunning(runtime, n.Port))))
             {
                 return (null, $"{Address(port)} still has a slot migrating or a node in handshake");
             }
 
-            var mine = Signature(view);
+            // Agreement among the running nodes on the running nodes: a node that joined while another is down
+            // learns of it only by gossip, which carries no master id, so their views of a dead node differ for good.
+            var mine = Signature([.. view.Where(n => IsRunning(runtime, n.Port))]);
             if (signature is null)
             {
                 signature = mine;
