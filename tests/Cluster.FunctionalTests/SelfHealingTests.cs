@@ -41,6 +41,37 @@ public sealed class SelfHealingTests(ClusterFixture fixture, ITestOutputHelper o
         Healing.Log(output, $"Self-healing after Kill master: every master had a replica again {elapsed.TotalMilliseconds:0} ms after the kill (failover {failover.Elapsed.TotalMilliseconds:0} ms)");
     }
 
+    [Theory]
+    [InlineData(ClusterNodeRole.Master)]
+    [InlineData(ClusterNodeRole.Replica)]
+    public async Task ANodeKilledOutsideTheOperationsIsHealedToo(ClusterNodeRole role)
+    {
+        await fixture.ResetAsync();
+        var before = await Operations.GetStateAsync(ClusterFixture.Hot);
+        var victim = before.Nodes.Where(n => n.Role == role).OrderBy(n => n.Port).First();
+        var since = DateTimeOffset.UtcNow;
+        var watch = Stopwatch.StartNew();
+
+        // kill -9 from outside, as a crash or the OOM killer: no operation holds the cluster, healing waits for the failover itself.
+        using (var process = Process.GetProcessById(victim.ProcessId!.Value))
+        {
+            process.Kill();
+        }
+
+        var state = await Healing.WaitForStateAsync(Operations, ClusterFixture.Hot,
+            s => Healing.EveryMasterHasAReplica(s) && s.Nodes.Any(n => n.Id == victim.Id && n.Role == ClusterNodeRole.Replica && n.ProcessId != victim.ProcessId),
+            "healed");
+        watch.Stop();
+        await WaitForHealDoneAsync(since);
+
+        var steps = Operations.GetRecentEvents(ClusterFixture.Hot).Where(e => e.Time >= since && e.Operation == "Heal").Select(e => e.Step).ToList();
+        Assert.Contains("detected", steps);
+        Assert.Equal(role == ClusterNodeRole.Master, steps.Contains("failover"));
+        Assert.Equal(6, state.Nodes.Count);
+        await AssertClusterCheckOkAsync(state);
+        Healing.Log(output, $"Self-healing after kill -9 of a {role.ToString().ToLowerInvariant()}: every master had a replica again {watch.Elapsed.TotalMilliseconds:0} ms after the kill");
+    }
+
     [Fact]
     public async Task KillingWhicheverNodeIsMasterThreeTimesInARowHealsEachTime()
     {
