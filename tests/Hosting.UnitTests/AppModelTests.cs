@@ -23,6 +23,21 @@ public sealed class AppModelTests
     }
 
     [Fact]
+    public void AClusterHealsItselfUnlessWithSelfHealingFalseTurnsItOff()
+    {
+        var builder = DistributedApplication.CreateBuilder();
+
+        var healing = builder.AddRedisCluster("healing").Resource;
+        var manual = builder.AddRedisCluster("manual").WithSelfHealing(false).Resource;
+        var again = builder.AddRedisCluster("again").WithSelfHealing(false).WithSelfHealing().Resource;
+
+        Assert.True(healing.SelfHealing);
+        Assert.False(manual.SelfHealing);
+        Assert.True(again.SelfHealing);
+        Assert.Single(again.Annotations.OfType<RedisClusterSelfHealingAnnotation>());
+    }
+
+    [Fact]
     public void ClusterNodesAreExplicitStartAndNotProxiedSoTheyAnnounceTheirOwnPorts()
     {
         var builder = DistributedApplication.CreateBuilder();
