@@ -36,6 +36,7 @@ public static class RedisClusterBuilderExtensions
         var cluster = new RedisClusterResource(name, password.Resource, masters, replicasPerMaster, LocalFolders.Default(builder, name));
         var server = LocalBinaries.Find("redis-server");
         var clusterBuilder = builder.AddResource(cluster)
+            .WithAnnotation(new HealedByIntegrationAnnotation("RedisCluster"))
             .WithInitialState(new CustomResourceSnapshot
             {
                 ResourceType = "RedisCluster",
@@ -126,6 +127,7 @@ public static class RedisClusterBuilderExtensions
                 e.UriScheme = "tcp";
             })
             .WithExplicitStart()
+            .WithAnnotation(new HealedByIntegrationAnnotation("RedisCluster"))
             .WithWorkingDirectory(node.Folder)
             .WithArgs(ctx =>
             {

@@ -156,15 +156,13 @@ public sealed partial class RedisClusterOperations
         }
     }
 
-    /// <summary>Restarts the node with its node file and waits until it rejoined, within <see cref="RedisClusterResource.RejoinTimeout"/>.</summary>
+    /// <summary>Restarts the node with its node file and waits until it rejoined: started and back within <see cref="RedisClusterResource.RejoinTimeout"/>.</summary>
     private async Task<bool> TryRejoinAsync(RedisClusterRuntime runtime, RedisClusterNodeResource node, ClusterNodeLine line, CancellationToken cancellationToken)
     {
         var limit = runtime.Resource.RejoinTimeout;
-        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bound.CancelAfter(limit);
         try
         {
-            await RejoinAsync(runtime, HealOperation, node, line.Id, bound.Token, limit).ConfigureAwait(false);
+            await RejoinAsync(runtime, HealOperation, node, line.Id, cancellationToken, limit).ConfigureAwait(false);
             return true;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested

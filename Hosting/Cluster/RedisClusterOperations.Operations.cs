@@ -210,17 +210,26 @@ public sealed partial class RedisClusterOperations
     private async Task RejoinAsync(RedisClusterRuntime runtime, string operation, RedisClusterNodeResource node, string id, CancellationToken cancellationToken, TimeSpan timeout)
     {
         Report(runtime, operation, "start", $"starting {node.Name} ({node.Address}) again with its node file");
-        await StartNodeAsync(runtime, node, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<ClusterNodeLine> settled;
 
-        // It rejoins from nodes.conf; seeing a higher config epoch for its old slots, it turns replica.
-        var settled = await WaitForAgreementAsync(runtime, v => v.Any(n => n.Id == id && !n.IsFailed), "the node is back", cancellationToken, timeout: timeout).ConfigureAwait(false);
+        // The bound covers the start and the return to the cluster, not the first sync of a replica, which takes as
+        // long as its master's data set needs.
+        using (var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            bound.CancelAfter(timeout);
+            await StartNodeAsync(runtime, node, bound.Token).ConfigureAwait(false);
+
+            // It rejoins from nodes.conf; seeing a higher config epoch for its old slots, it turns replica.
+            settled = await WaitForAgreementAsync(runtime, v => v.Any(n => n.Id == id && !n.IsFailed), "the node is back", bound.Token, timeout: timeout).ConfigureAwait(false);
+        }
+
         var back = settled.First(n => n.Id == id);
         if (back.IsMaster && back.SlotCount == 0)
         {
             var target = MasterWithFewestReplicas(settled, except: id);
             Report(runtime, operation, "replicate", $"{id[..8]} came back without slots; it now follows {target.Id[..8]}");
             await ExecuteAsync(runtime, node.Port, cancellationToken, "CLUSTER", "REPLICATE", target.Id).ConfigureAwait(false);
-            settled = await WaitForAgreementAsync(runtime, v => v.Any(n => n.Id == id && n.MasterId == target.Id), "the node follows a master", cancellationToken, timeout: timeout).ConfigureAwait(false);
+            settled = await WaitForAgreementAsync(runtime, v => v.Any(n => n.Id == id && n.MasterId == target.Id), "the node follows a master", cancellationToken).ConfigureAwait(false);
             back = settled.First(n => n.Id == id);
         }
 

@@ -35,6 +35,9 @@ public sealed class AppModelTests
         Assert.False(manual.SelfHealing);
         Assert.True(again.SelfHealing);
         Assert.Single(again.Annotations.OfType<RedisClusterSelfHealingAnnotation>());
+
+        // Healing on or off, the cluster decides about its nodes: a generic restarter must leave them alone.
+        Assert.All(manual.Nodes.Cast<IResource>().Append(manual), r => Assert.True(r.HasAnnotationOfType<HealedByIntegrationAnnotation>()));
     }
 
     [Fact]
