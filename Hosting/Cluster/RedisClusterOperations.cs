@@ -26,6 +26,8 @@ public sealed partial class RedisClusterOperations : IAsyncDisposable
     private readonly ILogger<RedisClusterOperations> _logger;
     private readonly ConcurrentDictionary<string, RedisClusterRuntime> _runtimes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _nodeStates = new(StringComparer.Ordinal);
+
+    /// <summary>Nodes a start is waiting for, and whether the watch has seen them alive (Starting, Running) since that start began.</summary>
     private readonly ConcurrentDictionary<string, bool> _startingNodes = new(StringComparer.Ordinal);
 
     /// <summary>The states as the watch saw them, in order (<see cref="_nodeStates"/> is also written by the operations).</summary>
@@ -250,6 +252,11 @@ public sealed partial class RedisClusterOperations : IAsyncDisposable
                     // Before the state is stored: a start in progress learns of its node's end only from the stored
                     // state, so by then this has already seen that the death was that start's business.
                     OnNodeState(node, _seenStates.TryGetValue(node.Name, out var previous) ? previous : null, state, e.Snapshot.ExitCode);
+                    if (!IsTerminal(state) && state != KnownResourceStates.NotStarted)
+                    {
+                        _startingNodes.TryUpdate(node.Name, true, false);
+                    }
+
                     _seenStates[node.Name] = state;
                     _nodeStates[node.Name] = state;
                 }
@@ -477,7 +484,7 @@ public sealed partial class RedisClusterOperations : IAsyncDisposable
 
         // While it starts, its death is this call's failure, not a case for healing; and its last state (Finished,
         // from before) must not read as "died again".
-        _startingNodes[node.Name] = true;
+        _startingNodes[node.Name] = false;
         _nodeStates[node.Name] = KnownResourceStates.Starting;
         try
         {
@@ -515,7 +522,10 @@ public sealed partial class RedisClusterOperations : IAsyncDisposable
                     DropConnection(runtime, node.Port);
                 }
 
-                if (NodeState(node) is { } state && IsTerminal(state))
+                // An end counts once the watch has seen this start's node alive: the end of the stop before it (a
+                // reset stops, then starts) may reach the watch after this start began.
+                if (NodeState(node) is { } state
+                    && (state == KnownResourceStates.FailedToStart || (IsTerminal(state) && _startingNodes.TryGetValue(node.Name, out var alive) && alive)))
                 {
                     throw new InvalidOperationException($"{node.Name} ({node.Address}) ended while starting ({state}); its console log says why.", last);
                 }
