@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian servers if missing, builds the AppHost and everything it starts, and runs it under Aspire.
-# Usage: ./run.sh [--topology single] [--lb-port 8080] [--dashboard-port 18888] [--control-port 18889] [--state-dir .apphost]
+# Usage: ./run.sh [--topology single] [--lb-port 8080] [--dashboard-port 18888] [--control-port 18889] [--state-dir .apphost] [--no-self-healing]
 #                 [--containers [official|local]]
 # --containers runs the caches and PostgreSQL with Aspire's AddRedis/AddPostgres: it makes a container runtime
 # answer (starting dockerd when root), and without a value picks the official images when a registry answers,

@@ -6,8 +6,8 @@ namespace AppHost;
 
 /// <summary>
 /// The AppHost's own options: <c>--topology</c>, <c>--lb-port</c>, <c>--dashboard-port</c>, <c>--control-port</c>,
-/// <c>--state-dir</c>, <c>--containers</c> (as <c>--name value</c> or <c>--name=value</c>). Everything else on the command
-/// line goes to Aspire's configuration unchanged.
+/// <c>--state-dir</c>, <c>--containers</c> (as <c>--name value</c> or <c>--name=value</c>) and the flag
+/// <c>--no-self-healing</c>. Everything else on the command line goes to Aspire's configuration unchanged.
 /// </summary>
 public sealed record AppHostOptions
 {
@@ -43,6 +43,12 @@ public sealed record AppHostOptions
     /// </summary>
     public ContainerImages? Containers { get; init; }
 
+    /// <summary>
+    /// Whether the Redis Cluster heals itself (a killed node comes back; a spare replaces one that cannot): on unless
+    /// <c>--no-self-healing</c> or the setting <c>AppHost:SelfHealing=false</c>, which show the article's manual world.
+    /// </summary>
+    public bool SelfHealing { get; init; } = true;
+
     /// <summary>The control API's base URL, given to LoadGen as <c>ControlApi__Url</c>.</summary>
     public Uri ControlUrl => new($"http://127.0.0.1:{ControlPort}");
 
@@ -65,16 +71,38 @@ public sealed record AppHostOptions
             ControlPort = Port(Value("--control-port"), "--control-port", DefaultControlPort),
             StateDirectory = Path.GetFullPath(Value("--state-dir") ?? ".apphost"),
             Containers = Value("--containers") is { } images ? ParseImages(images, "--containers") : null,
+            SelfHealing = !args.Contains(NoSelfHealingFlag, StringComparer.Ordinal),
         };
     }
 
-    /// <summary>These options, with <c>AppHost:Containers</c> from <paramref name="configuration"/> (appsettings.json, environment) unless <c>--containers</c> was given.</summary>
+    /// <summary>The flag that turns the cluster's self-healing off.</summary>
+    public const string NoSelfHealingFlag = "--no-self-healing";
+
+    /// <summary>
+    /// The arguments for Aspire's configuration: without the value-less flags, which its command-line parser would
+    /// pair with the next argument.
+    /// </summary>
+    public static string[] ForConfiguration(string[] args) => [.. args.Where(a => a != NoSelfHealingFlag)];
+
+    /// <summary>
+    /// These options, with <c>AppHost:Containers</c> from <paramref name="configuration"/> (appsettings.json,
+    /// environment) unless <c>--containers</c> was given, and <c>AppHost:SelfHealing</c> (false turns it off, as
+    /// <c>--no-self-healing</c> does).
+    /// </summary>
     public AppHostOptions WithSettings(Microsoft.Extensions.Configuration.IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        return Containers is null && configuration["AppHost:Containers"] is { Length: > 0 } images
+        var options = Containers is null && configuration["AppHost:Containers"] is { Length: > 0 } images
             ? this with { Containers = ParseImages(images, "The setting AppHost:Containers") }
             : this;
+        if (configuration["AppHost:SelfHealing"] is { Length: > 0 } healing)
+        {
+            options = bool.TryParse(healing, out var on)
+                ? options with { SelfHealing = options.SelfHealing && on }
+                : throw new AppHostOptionsException($"The setting AppHost:SelfHealing needs true or false, not '{healing}' (or give --no-self-healing).");
+        }
+
+        return options;
     }
 
     private static ContainerImages ParseImages(string value, string option) => value.ToLowerInvariant() switch

@@ -3,13 +3,13 @@ using AppHost.Topologies;
 using Scaleout.Integration;
 
 // The whole sample under Aspire: ./run.sh, or dotnet run --project AppHost -- [--topology single] [--lb-port 8080]
-// [--dashboard-port 18888] [--control-port 18889] [--state-dir .apphost] [--containers official|local]
+// [--dashboard-port 18888] [--control-port 18889] [--state-dir .apphost] [--containers official|local] [--no-self-healing]
 AppHostOptions options;
 IDistributedApplicationBuilder builder;
 try
 {
     options = AppHostOptions.Parse(args);
-    builder = DistributedApplication.CreateBuilder(args);
+    builder = DistributedApplication.CreateBuilder(AppHostOptions.ForConfiguration(args));
     AppHostOptions.AddAppHostSettings(builder.Configuration);
     options = options.WithSettings(builder.Configuration);
     Prerequisites.EnsureInstalled(options);
@@ -46,7 +46,8 @@ List<IResourceBuilder<IResourceWithConnectionString>> caches =
 [
     AddCache(ResourceNames.SingleCache).WithExplicitStart(),
     .. Enumerable.Range(0, ResourceNames.WebReplicas).Select(i => AddCache(ResourceNames.NaiveCache(i)).WithExplicitStart()),
-    builder.AddRedisCluster(ResourceNames.ClusterCache).WithDataDirectory(options.StatePath(ResourceNames.ClusterCache)).WithExplicitStart(),
+    builder.AddRedisCluster(ResourceNames.ClusterCache).WithDataDirectory(options.StatePath(ResourceNames.ClusterCache))
+        .WithSelfHealing(options.SelfHealing).WithExplicitStart(),
 ];
 
 // An installed ScaleOut StateServer (the soss topology), only when its hosts are configured: it runs elsewhere, so

@@ -10,7 +10,7 @@ namespace Aspire.Hosting;
 /// <summary>
 /// The cluster operations over HTTP, for the AppHost's control API, LoadGen and scripts:
 /// <c>GET /api/clusters/{name}</c> (state), <c>GET .../events</c>, <c>POST .../masters</c>, <c>POST .../replicas[?masterId=]</c>,
-/// <c>DELETE .../nodes/{nodeId}</c>, <c>POST .../failover[?nodeId=]</c>, <c>POST .../nodes/{nodeId}/restart</c>, <c>POST .../reset</c>.
+/// <c>DELETE .../nodes/{nodeId}</c>, <c>POST .../failover[?nodeId=][&amp;restart=fail]</c>, <c>POST .../nodes/{nodeId}/restart</c>, <c>POST .../reset</c>.
 /// Each call returns when the operation is done. Errors are ProblemDetails: 404 unknown cluster or node, 409 an
 /// operation running or the cluster not started, 400 bad input, 504 the nodes did not settle.
 /// </summary>
@@ -32,7 +32,8 @@ public static class RedisClusterApi
             await operations.RemoveNodeAsync(name, nodeId, ct);
             return TypedResults.NoContent();
         }));
-        api.MapPost("/failover", (string name, string? nodeId, CancellationToken ct) => RunAsync(async () => TypedResults.Ok(await operations.KillMasterAsync(name, nodeId, ct))));
+        api.MapPost("/failover", (string name, string? nodeId, string? restart, CancellationToken ct) => RunAsync(async () =>
+            TypedResults.Ok(await operations.KillMasterAsync(name, nodeId, ParseRestart(restart), ct))));
         api.MapPost("/nodes/{nodeId}/restart", (string name, string nodeId, CancellationToken ct) => RunAsync(async () =>
         {
             await operations.RestartNodeAsync(name, nodeId, ct);
@@ -45,6 +46,14 @@ public static class RedisClusterApi
         }));
         return endpoints;
     }
+
+    /// <summary><c>?restart=fail</c>: fault injection, the killed node's restart fails (its node file is corrupted).</summary>
+    private static KillMasterFault ParseRestart(string? restart) => restart?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "ok" => KillMasterFault.None,
+        "fail" => KillMasterFault.RestartFails,
+        _ => throw new ArgumentException($"restart='{restart}' is not known: leave it out (the node can be restarted), or restart=fail (fault injection: its node file is corrupted, so a spare must take its place).", nameof(restart)),
+    };
 
     private static async Task<Results<T, ProblemHttpResult>> RunAsync<T>(Func<Task<T>> operation)
         where T : IResult

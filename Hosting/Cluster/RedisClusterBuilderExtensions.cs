@@ -36,6 +36,7 @@ public static class RedisClusterBuilderExtensions
         var cluster = new RedisClusterResource(name, password.Resource, masters, replicasPerMaster, LocalFolders.Default(builder, name));
         var server = LocalBinaries.Find("redis-server");
         var clusterBuilder = builder.AddResource(cluster)
+            .WithAnnotation(new HealedByIntegrationAnnotation("RedisCluster"))
             .WithInitialState(new CustomResourceSnapshot
             {
                 ResourceType = "RedisCluster",
@@ -75,6 +76,20 @@ public static class RedisClusterBuilderExtensions
             .WithClusterCommands();
     }
 
+    /// <summary>
+    /// Turns self-healing on (the default) or off. On: when a node's process dies without anyone asking it to stop
+    /// (killed, crashed, out of memory), the cluster's operations bring it back through DCP's start, with its node
+    /// file, after the cluster has failed over a master that had a replica, so it rejoins as a replica; a node that
+    /// cannot come back within <see cref="RedisClusterResource.RejoinTimeout"/> is forgotten and a spare node
+    /// joins as a replica in its place; and every master is given a replica again while spares last. Every step is
+    /// in the cluster's console log and its operation events. Off: a dead node stays dead until its "Restart node".
+    /// </summary>
+    public static IResourceBuilder<RedisClusterResource> WithSelfHealing(this IResourceBuilder<RedisClusterResource> builder, bool enabled = true)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.WithAnnotation(new RedisClusterSelfHealingAnnotation(enabled), ResourceAnnotationMutationBehavior.Replace);
+    }
+
     /// <summary>Keeps the node files in <paramref name="path"/> (one subfolder per node) instead of a new temp folder.</summary>
     public static IResourceBuilder<RedisClusterResource> WithDataDirectory(this IResourceBuilder<RedisClusterResource> builder, string path)
     {
@@ -112,6 +127,7 @@ public static class RedisClusterBuilderExtensions
                 e.UriScheme = "tcp";
             })
             .WithExplicitStart()
+            .WithAnnotation(new HealedByIntegrationAnnotation("RedisCluster"))
             .WithWorkingDirectory(node.Folder)
             .WithArgs(ctx =>
             {

@@ -13,6 +13,7 @@ internal static class RedisClusterCommands
     internal const string RestartNode = "redis-cluster-restart-node";
     internal const string Reset = "redis-cluster-reset";
     internal const string NodeArgument = "node";
+    internal const string RestartFailsArgument = "restartFails";
 
     public static IResourceBuilder<RedisClusterResource> WithClusterCommands(this IResourceBuilder<RedisClusterResource> builder)
     {
@@ -56,14 +57,28 @@ internal static class RedisClusterCommands
             })
             .WithCommand(KillMaster, "Kill master", ctx => RunAsync(ctx, async ops =>
             {
-                var result = await ops.KillMasterAsync(name, Argument(ctx), ctx.CancellationToken).ConfigureAwait(false);
-                return $"Master {Short(result.KilledNodeId)} killed; replica {Short(result.PromotedNodeId)} took over in {result.Elapsed.TotalSeconds:0.0} s.";
+                var fault = Flag(ctx, RestartFailsArgument) ? KillMasterFault.RestartFails : KillMasterFault.None;
+                var result = await ops.KillMasterAsync(name, Argument(ctx), fault, ctx.CancellationToken).ConfigureAwait(false);
+                var healing = builder.Resource.SelfHealing
+                    ? fault == KillMasterFault.RestartFails ? " Its restart will fail: self-healing puts a spare in its place." : " Self-healing brings it back as a replica."
+                    : " Self-healing is off: Restart node brings it back.";
+                return $"Master {Short(result.KilledNodeId)} killed; replica {Short(result.PromotedNodeId)} took over in {result.Elapsed.TotalSeconds:0.0} s.{healing}";
             }), new CommandOptions
             {
-                Description = "SIGKILLs a master and waits until one of its replicas took over.",
+                Description = "SIGKILLs a master and waits until one of its replicas took over (fault injection; with self-healing on, healing follows by itself).",
                 IconName = "ErrorCircle",
                 ConfirmationMessage = "Kill a master with SIGKILL? Writes it acknowledged but had not replicated yet are lost, as in a real crash.",
-                Arguments = [NodeInput("Master (empty: the first master with a replica)", required: false)],
+                Arguments =
+                [
+                    NodeInput("Master (empty: the first master with a replica)", required: false),
+                    new InteractionInput
+                    {
+                        Name = RestartFailsArgument,
+                        Label = "Fault injection: make its restart fail (corrupt its node file)",
+                        InputType = InputType.Boolean,
+                        Required = false,
+                    },
+                ],
             })
             .WithCommand(RestartNode, "Restart node", ctx => RunAsync(ctx, async ops =>
             {
@@ -104,6 +119,9 @@ internal static class RedisClusterCommands
         context.Arguments is { } arguments && arguments.TryGetByName(NodeArgument, out var input) && !string.IsNullOrWhiteSpace(input.Value)
             ? input.Value.Trim()
             : null;
+
+    private static bool Flag(ExecuteCommandContext context, string name) =>
+        context.Arguments is { } arguments && arguments.TryGetByName(name, out var input) && bool.TryParse(input.Value, out var value) && value;
 
     private static string Short(string nodeId) => nodeId.Length > 8 ? nodeId[..8] : nodeId;
 

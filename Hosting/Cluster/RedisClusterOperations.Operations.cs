@@ -43,14 +43,19 @@ public sealed partial class RedisClusterOperations
                 throw new ArgumentException($"Node '{masterId}' is not a running master; pick a master id from the cluster's state.", nameof(masterId));
             }
 
-            var id = await StartAndJoinAsync(runtime, "AddReplica", ct).ConfigureAwait(false);
-            var port = PortOf(await GetViewAsync(runtime, ct).ConfigureAwait(false), id);
-            Report(runtime, "AddReplica", "replicate", $"{id[..8]} replicates {master.Id[..8]} ({Address(master.Port)})");
-            await ExecuteAsync(runtime, port, ct, "CLUSTER", "REPLICATE", master.Id).ConfigureAwait(false);
-            await WaitForAgreementAsync(runtime, v => v.Any(n => n.Id == id && n.MasterId == master.Id), "the replica follows its master", ct).ConfigureAwait(false);
-            await WaitForReplicationLinkAsync(runtime, port, ct).ConfigureAwait(false);
-            return id;
+            return await JoinSpareAsReplicaAsync(runtime, "AddReplica", master, ct).ConfigureAwait(false);
         }, cancellationToken);
+    }
+
+    private async Task<string> JoinSpareAsReplicaAsync(RedisClusterRuntime runtime, string operation, ClusterNodeLine master, CancellationToken cancellationToken)
+    {
+        var id = await StartAndJoinAsync(runtime, operation, cancellationToken).ConfigureAwait(false);
+        var port = PortOf(await GetViewAsync(runtime, cancellationToken).ConfigureAwait(false), id);
+        Report(runtime, operation, "replicate", $"{id[..8]} replicates {master.Id[..8]} ({Address(master.Port)})");
+        await ExecuteAsync(runtime, port, cancellationToken, "CLUSTER", "REPLICATE", master.Id).ConfigureAwait(false);
+        await WaitForAgreementAsync(runtime, v => v.Any(n => n.Id == id && n.MasterId == master.Id), "the replica follows its master", cancellationToken).ConfigureAwait(false);
+        await WaitForReplicationLinkAsync(runtime, port, cancellationToken).ConfigureAwait(false);
+        return id;
     }
 
     /// <summary>
@@ -101,10 +106,24 @@ public sealed partial class RedisClusterOperations
 
     /// <summary>
     /// Kills a master with SIGKILL (<paramref name="nodeId"/>, or the first master that has a replica) and waits
-    /// until one of its replicas was promoted and every running node says <c>cluster_state:ok</c> again.
+    /// until one of its replicas was promoted and every running node says <c>cluster_state:ok</c> again. With
+    /// self-healing on, healing follows on its own: the node comes back as a replica of the promoted one.
     /// </summary>
-    public Task<FailoverResult> KillMasterAsync(string clusterName, string? nodeId = null, CancellationToken cancellationToken = default)
+    public Task<FailoverResult> KillMasterAsync(string clusterName, string? nodeId = null, CancellationToken cancellationToken = default) =>
+        KillMasterAsync(clusterName, nodeId, KillMasterFault.None, cancellationToken);
+
+    /// <summary>
+    /// Fault injection: kills a master as <see cref="KillMasterAsync(string, string?, CancellationToken)"/> does, and
+    /// with <see cref="KillMasterFault.RestartFails"/> also corrupts its node file so that it cannot be restarted
+    /// (self-healing then puts a spare node in its place).
+    /// </summary>
+    public Task<FailoverResult> KillMasterAsync(string clusterName, string? nodeId, KillMasterFault fault, CancellationToken cancellationToken = default)
     {
+        if (!Enum.IsDefined(fault))
+        {
+            throw new ArgumentOutOfRangeException(nameof(fault), fault, "Not a KillMasterFault: use None or RestartFails.");
+        }
+
         var runtime = Runtime(clusterName);
         return RunAsync(runtime, "KillMaster", async ct =>
         {
@@ -142,6 +161,13 @@ public sealed partial class RedisClusterOperations
 
             DropConnection(runtime, master.Port);
             await WaitForNodeEndedAsync(runtime, node, ct).ConfigureAwait(false);
+            if (fault == KillMasterFault.RestartFails)
+            {
+                // Written once the process is gone (a live node rewrites its file on every change): redis-server
+                // refuses to start on it, as it would on a file a failing disk corrupted.
+                await File.WriteAllTextAsync(Path.Combine(node.Folder, "nodes.conf"), "fault injected by KillMaster(RestartFails): this node file is unreadable\n", ct).ConfigureAwait(false);
+                Report(runtime, "KillMaster", "fault", $"fault injection: {node.Name}'s node file is corrupted, so it cannot be restarted");
+            }
 
             Report(runtime, "KillMaster", "wait", $"waiting for a replica to be promoted (cluster-node-timeout {runtime.Resource.NodeTimeout.TotalMilliseconds:0} ms)");
             var settled = await WaitForAgreementAsync(
@@ -151,7 +177,8 @@ public sealed partial class RedisClusterOperations
                 ct).ConfigureAwait(false);
             watch.Stop();
             var promoted = settled.First(n => replicas.Contains(n.Id) && n.IsMaster);
-            Report(runtime, "KillMaster", "promoted", $"replica {promoted.Id[..8]} ({Address(promoted.Port)}) is master; cluster ok after {watch.Elapsed.TotalMilliseconds:0} ms");
+            Report(runtime, "KillMaster", "promoted", $"replica {promoted.Id[..8]} ({Address(promoted.Port)}) is master; cluster ok after {watch.Elapsed.TotalMilliseconds:0} ms" +
+                (runtime.Resource.SelfHealing ? "; self-healing follows" : "; self-healing is off: restart the node with Restart node"));
             return new FailoverResult(master.Id, promoted.Id, watch.Elapsed);
         }, cancellationToken);
     }
@@ -174,29 +201,47 @@ public sealed partial class RedisClusterOperations
                 throw new InvalidOperationException($"Node {line.Id[..8]} ({node.Name}, {node.Address}) is running; only a stopped or killed node can be restarted.");
             }
 
-            Report(runtime, "RestartNode", "start", $"starting {node.Name} ({node.Address}) again with its node file");
-            await StartNodeAsync(runtime, node, ct).ConfigureAwait(false);
-
-            // It rejoins from nodes.conf; seeing a higher config epoch for its old slots, it turns replica.
-            var settled = await WaitForAgreementAsync(runtime, v => v.Any(n => n.Id == line.Id && !n.IsFailed), "the node is back", ct).ConfigureAwait(false);
-            var back = settled.First(n => n.Id == line.Id);
-            if (back.IsMaster && back.SlotCount == 0)
-            {
-                var target = MasterWithFewestReplicas(settled, except: line.Id);
-                Report(runtime, "RestartNode", "replicate", $"{line.Id[..8]} came back without slots; it now follows {target.Id[..8]}");
-                await ExecuteAsync(runtime, node.Port, ct, "CLUSTER", "REPLICATE", target.Id).ConfigureAwait(false);
-                settled = await WaitForAgreementAsync(runtime, v => v.Any(n => n.Id == line.Id && n.MasterId == target.Id), "the node follows a master", ct).ConfigureAwait(false);
-                back = settled.First(n => n.Id == line.Id);
-            }
-
-            if (!back.IsMaster)
-            {
-                await WaitForReplicationLinkAsync(runtime, node.Port, ct).ConfigureAwait(false);
-                Report(runtime, "RestartNode", "replica", $"{line.Id[..8]} is a replica of {back.MasterId?[..8]}");
-            }
-
+            await RejoinAsync(runtime, "RestartNode", node, line.Id, ct, runtime.Resource.OperationTimeout).ConfigureAwait(false);
             return true;
         }, cancellationToken);
+    }
+
+    /// <summary>Starts a node with its node file and waits until it is a member again (a returning master without slots: a replica).</summary>
+    private async Task RejoinAsync(RedisClusterRuntime runtime, string operation, RedisClusterNodeResource node, string id, CancellationToken cancellationToken, TimeSpan timeout)
+    {
+        Report(runtime, operation, "start", $"starting {node.Name} ({node.Address}) again with its node file");
+        IReadOnlyList<ClusterNodeLine> settled;
+
+        // The bound covers the start and the return to the cluster, not the first sync of a replica, which takes as
+        // long as its master's data set needs.
+        using (var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            bound.CancelAfter(timeout);
+            await StartNodeAsync(runtime, node, bound.Token).ConfigureAwait(false);
+
+            // It rejoins from nodes.conf; seeing a higher config epoch for its old slots, it turns replica.
+            settled = await WaitForAgreementAsync(runtime, v => v.Any(n => n.Id == id && !n.IsFailed), "the node is back", bound.Token, timeout: timeout).ConfigureAwait(false);
+        }
+
+        var back = settled.First(n => n.Id == id);
+        if (back.IsMaster && back.SlotCount == 0)
+        {
+            var target = MasterWithFewestReplicas(settled, except: id);
+            Report(runtime, operation, "replicate", $"{id[..8]} came back without slots; it now follows {target.Id[..8]}");
+            await ExecuteAsync(runtime, node.Port, cancellationToken, "CLUSTER", "REPLICATE", target.Id).ConfigureAwait(false);
+            settled = await WaitForAgreementAsync(runtime, v => v.Any(n => n.Id == id && n.MasterId == target.Id), "the node follows a master", cancellationToken).ConfigureAwait(false);
+            back = settled.First(n => n.Id == id);
+        }
+
+        if (!back.IsMaster)
+        {
+            await WaitForReplicationLinkAsync(runtime, node.Port, cancellationToken).ConfigureAwait(false);
+            Report(runtime, operation, "replica", $"{id[..8]} ({node.Name}) is a replica of {back.MasterId?[..8]}");
+        }
+        else
+        {
+            Report(runtime, operation, "master", $"{id[..8]} ({node.Name}) is back as the master of its {back.SlotCount} slots");
+        }
     }
 
     /// <summary>Stops every node, deletes their node files, and creates an empty cluster again on the initial nodes (same ports).</summary>
@@ -226,8 +271,7 @@ public sealed partial class RedisClusterOperations
     private async Task<string> StartAndJoinAsync(RedisClusterRuntime runtime, string operation, CancellationToken cancellationToken)
     {
         var view = await GetViewAsync(runtime, cancellationToken).ConfigureAwait(false);
-        var known = view.Select(n => n.Port).ToHashSet();
-        var spare = runtime.Resource.Nodes.FirstOrDefault(n => !known.Contains(n.Port) && !IsRunning(n))
+        var spare = FindSpare(runtime, view)
             ?? throw new InvalidOperationException(
                 $"Every node of '{runtime.Resource.Name}' is in use: the app model declares {runtime.Resource.InitialNodeCount} initial + " +
                 $"{runtime.Resource.Nodes.Count - runtime.Resource.InitialNodeCount} spare nodes (AddRedisCluster(spareNodes: …)), and resources cannot be added while the app runs. Remove a node first.");
@@ -402,6 +446,16 @@ public sealed partial class RedisClusterOperations
             }
 
             await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A node resource that is no member of the cluster, not running, and not set aside by self-healing.</summary>
+    private RedisClusterNodeResource? FindSpare(RedisClusterRuntime runtime, IReadOnlyList<ClusterNodeLine> view)
+    {
+        var known = view.Select(n => n.Port).ToHashSet();
+        lock (runtime.Lock)
+        {
+            return runtime.Resource.Nodes.FirstOrDefault(n => !known.Contains(n.Port) && !IsRunning(n) && !runtime.SetAside.Contains(n.Name));
         }
     }
 

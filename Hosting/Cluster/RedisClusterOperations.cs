@@ -26,6 +26,12 @@ public sealed partial class RedisClusterOperations : IAsyncDisposable
     private readonly ILogger<RedisClusterOperations> _logger;
     private readonly ConcurrentDictionary<string, RedisClusterRuntime> _runtimes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _nodeStates = new(StringComparer.Ordinal);
+
+    /// <summary>Nodes a start is waiting for, and whether the watch has seen them alive (Starting, Running) since that start began.</summary>
+    private readonly ConcurrentDictionary<string, bool> _startingNodes = new(StringComparer.Ordinal);
+
+    /// <summary>The states as the watch saw them, in order (<see cref="_nodeStates"/> is also written by the operations).</summary>
+    private readonly ConcurrentDictionary<string, string> _seenStates = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _disposing = new();
     private Task _watching = Task.CompletedTask;
     private int _attached;
@@ -216,6 +222,14 @@ public sealed partial class RedisClusterOperations : IAsyncDisposable
         {
         }
 
+        try
+        {
+            await Task.WhenAll(_heals.Values).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
         foreach (var runtime in _runtimes.Values)
         {
             foreach (var port in runtime.Resource.Nodes.Select(n => n.Port))
@@ -235,6 +249,15 @@ public sealed partial class RedisClusterOperations : IAsyncDisposable
             {
                 if (e.Resource is RedisClusterNodeResource node && e.Snapshot.State?.Text is { } state)
                 {
+                    // Before the state is stored: a start in progress learns of its node's end only from the stored
+                    // state, so by then this has already seen that the death was that start's business.
+                    OnNodeState(node, _seenStates.TryGetValue(node.Name, out var previous) ? previous : null, state, e.Snapshot.ExitCode);
+                    if (!IsTerminal(state) && state != KnownResourceStates.NotStarted)
+                    {
+                        _startingNodes.TryUpdate(node.Name, true, false);
+                    }
+
+                    _seenStates[node.Name] = state;
                     _nodeStates[node.Name] = state;
                 }
             }
@@ -266,14 +289,21 @@ public sealed partial class RedisClusterOperations : IAsyncDisposable
         }
     }
 
-    private async Task<T> RunAsync<T>(RedisClusterRuntime runtime, string operation, Func<CancellationToken, Task<T>> body, CancellationToken cancellationToken, bool requireRunning = true)
+    private async Task<T> RunAsync<T>(
+        RedisClusterRuntime runtime, string operation, Func<CancellationToken, Task<T>> body, CancellationToken cancellationToken, bool requireRunning = true, bool waitForGate = false)
     {
         if (requireRunning)
         {
             EnsureRunning(runtime);
         }
 
-        if (!runtime.Gate.Wait(0, CancellationToken.None))
+        // A person's operation is refused at once while another runs; healing (waitForGate) queues behind it, which
+        // is how it follows "Kill master": that operation holds the gate until the cluster has failed over.
+        if (waitForGate)
+        {
+            await runtime.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else if (!runtime.Gate.Wait(0, CancellationToken.None))
         {
             throw new InvalidOperationException(
                 $"The Redis Cluster '{runtime.Resource.Name}' is busy with {runtime.CurrentOperation}; one operation runs at a time, try again when it is done.");
@@ -385,6 +415,11 @@ public sealed partial class RedisClusterOperations : IAsyncDisposable
     {
         var initial = runtime.Resource.Nodes.Take(runtime.Resource.InitialNodeCount).ToList();
 
+        lock (runtime.Lock)
+        {
+            runtime.SetAside.Clear();
+        }
+
         // Node files of an earlier run (same data folder) would make a node load an old cluster and refuse to join.
         foreach (var node in runtime.Resource.Nodes)
         {
@@ -446,12 +481,29 @@ public sealed partial class RedisClusterOperations : IAsyncDisposable
         DropConnection(runtime, node.Port);
         var commands = _services.GetService(typeof(ResourceCommandService)) as ResourceCommandService
             ?? throw new InvalidOperationException("ResourceCommandService is not available: the cluster's nodes can only be started in a running Aspire app.");
-        var result = await commands.ExecuteCommandAsync(node, KnownResourceCommands.StartCommand, cancellationToken).ConfigureAwait(false);
-        if (!result.Success)
-        {
-            throw new InvalidOperationException($"DCP did not start {node.Name} ({node.Address}): {result.Message}");
-        }
 
+        // While it starts, its death is this call's failure, not a case for healing; and its last state (Finished,
+        // from before) must not read as "died again".
+        _startingNodes[node.Name] = false;
+        _nodeStates[node.Name] = KnownResourceStates.Starting;
+        try
+        {
+            var result = await commands.ExecuteCommandAsync(node, KnownResourceCommands.StartCommand, cancellationToken).ConfigureAwait(false);
+            if (!result.Success)
+            {
+                throw new InvalidOperationException($"DCP did not start {node.Name} ({node.Address}): {result.Message}");
+            }
+
+            await WaitForPingAsync(runtime, node, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _startingNodes.TryRemove(node.Name, out _);
+        }
+    }
+
+    private async Task WaitForPingAsync(RedisClusterRuntime runtime, RedisClusterNodeResource node, CancellationToken cancellationToken)
+    {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(runtime.Resource.OperationTimeout);
         Exception? last = null;
@@ -470,9 +522,12 @@ public sealed partial class RedisClusterOperations : IAsyncDisposable
                     DropConnection(runtime, node.Port);
                 }
 
-                if (NodeState(node) == KnownResourceStates.FailedToStart)
+                // An end counts once the watch has seen this start's node alive: the end of the stop before it (a
+                // reset stops, then starts) may reach the watch after this start began.
+                if (NodeState(node) is { } state
+                    && (state == KnownResourceStates.FailedToStart || (IsTerminal(state) && _startingNodes.TryGetValue(node.Name, out var alive) && alive)))
                 {
-                    throw new InvalidOperationException($"{node.Name} ({node.Address}) failed to start; its console log says why.", last);
+                    throw new InvalidOperationException($"{node.Name} ({node.Address}) ended while starting ({state}); its console log says why.", last);
                 }
 
                 // The node binds its port a few ms after DCP started it; there is no event for that, so ask again.
@@ -489,7 +544,7 @@ public sealed partial class RedisClusterOperations : IAsyncDisposable
     private async Task StopNodeAsync(RedisClusterRuntime runtime, RedisClusterNodeResource node, CancellationToken cancellationToken)
     {
         DropConnection(runtime, node.Port);
-        if (!IsRunning(node))
+        if (NodeState(node) is not { } state || IsTerminal(state) || state == KnownResourceStates.NotStarted)
         {
             return;
         }
@@ -515,6 +570,9 @@ public sealed partial class RedisClusterOperations : IAsyncDisposable
     private string? NodeState(RedisClusterNodeResource node) => _nodeStates.TryGetValue(node.Name, out var state) ? state : null;
 
     private bool IsRunning(RedisClusterNodeResource node) => NodeState(node) == KnownResourceStates.Running;
+
+    private static bool IsTerminal(string state) =>
+        KnownResourceStates.TerminalStates.Contains(state) || state == KnownResourceStates.FailedToStart;
 
     private bool IsRunning(RedisClusterRuntime runtime, int port) =>
         runtime.Resource.Nodes.FirstOrDefault(n => n.Port == port) is { } node && IsRunning(node);
@@ -662,8 +720,9 @@ public sealed partial class RedisClusterOperations : IAsyncDisposable
     /// same nodes with the same roles and slot owners, and <paramref name="condition"/> holds for that view.
     /// </summary>
     private async Task<IReadOnlyList<ClusterNodeLine>> WaitForAgreementAsync(
-        RedisClusterRuntime runtime, Func<IReadOnlyList<ClusterNodeLine>, bool> condition, string what, CancellationToken cancellationToken, bool requireOk = true)
+        RedisClusterRuntime runtime, Func<IReadOnlyList<ClusterNodeLine>, bool> condition, string what, CancellationToken cancellationToken, bool requireOk = true, TimeSpan? timeout = null)
     {
+        var limit = timeout ?? runtime.Resource.OperationTimeout;
         var watch = Stopwatch.StartNew();
         var problem = "no answer yet";
         while (true)
@@ -681,9 +740,9 @@ public sealed partial class RedisClusterOperations : IAsyncDisposable
             }
 
             problem = disagreement ?? problem;
-            if (watch.Elapsed > runtime.Resource.OperationTimeout)
+            if (watch.Elapsed > limit)
             {
-                throw new TimeoutException($"The cluster did not settle within {runtime.Resource.OperationTimeout.TotalSeconds:0} s: {problem}.");
+                throw new TimeoutException($"The cluster did not settle within {limit.TotalSeconds:0} s: {problem}.");
             }
 
             // Gossip spreads in ~100 ms steps; there is no event to wait on, only the nodes to ask again.
@@ -717,12 +776,14 @@ public sealed partial class RedisClusterOperations : IAsyncDisposable
                 return (null, ex.Message);
             }
 
-            if (view.Any(n => n.HasOpenSlots || n.IsHandshake))
+            if (view.Any(n => n.HasOpenSlots || (n.IsHandshake && IsRunning(runtime, n.Port))))
             {
                 return (null, $"{Address(port)} still has a slot migrating or a node in handshake");
             }
 
-            var mine = Signature(view);
+            // Agreement among the running nodes on the running nodes: a node that joined while another is down
+            // learns of it only by gossip, which carries no master id, so their views of a dead node differ for good.
+            var mine = Signature([.. view.Where(n => IsRunning(runtime, n.Port))]);
             if (signature is null)
             {
                 signature = mine;

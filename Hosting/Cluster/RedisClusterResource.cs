@@ -48,6 +48,14 @@ public sealed class RedisClusterResource : Resource, IResourceWithConnectionStri
     /// </summary>
     public TimeSpan NodeTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Self-healing: how long a dead node may take to start again and rejoin before a spare node takes its place.
+    /// </summary>
+    public TimeSpan RejoinTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Whether a node whose process dies without a stop request is brought back (<c>WithSelfHealing</c>; on by default).</summary>
+    public bool SelfHealing => !this.TryGetLastAnnotation<RedisClusterSelfHealingAnnotation>(out var healing) || healing.Enabled;
+
     /// <summary>How long an operation may wait for the nodes to agree before it fails.</summary>
     public TimeSpan OperationTimeout { get; init; } = TimeSpan.FromSeconds(60);
 

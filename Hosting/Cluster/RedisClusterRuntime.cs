@@ -17,6 +17,9 @@ internal sealed class RedisClusterRuntime(RedisClusterResource resource)
 
     public Queue<ClusterOperationEvent> RecentEvents { get; } = new();
 
+    /// <summary>Nodes self-healing gave up on (they could not come back): not used as spares until the next Reset. Under <see cref="Lock"/>.</summary>
+    public HashSet<string> SetAside { get; } = new(StringComparer.Ordinal);
+
     public string? Password { get; set; }
 
     /// <summary>NotStarted, Starting, Running or FailedToStart (<see cref="KnownResourceStates"/>).</summary>

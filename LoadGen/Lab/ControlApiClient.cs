@@ -50,6 +50,10 @@ public sealed class ControlApiClient : IDisposable
     public Task<ControlResponse> GetClusterAsync(string cluster, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, $"api/clusters/{Uri.EscapeDataString(cluster)}", null, cancellationToken);
 
+    /// <summary><c>GET /api/clusters/{name}/events</c>: the last steps of its operations, self-healing's included.</summary>
+    public Task<ControlResponse> GetClusterEventsAsync(string cluster, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, $"api/clusters/{Uri.EscapeDataString(cluster)}/events", null, cancellationToken);
+
     /// <summary>Runs a cluster operation; returns when it is done (or refused).</summary>
     public Task<ControlResponse> RunClusterOperationAsync(string cluster, ClusterOperation operation, string? nodeId, CancellationToken cancellationToken)
     {

@@ -5,7 +5,8 @@ namespace LoadGen.Lab;
 
 /// <summary>
 /// Follows the AppHost's current topology (<c>GET /api/topology</c>), so measurements keep the right tag and the
-/// charts get a marker when the topology is switched from the dashboard rather than from the page.
+/// charts get a marker when the topology is switched from the dashboard rather than from the page; and the
+/// cluster's events, so that a node's death and its self-healing are markers too (<see cref="HealMarkers"/>).
 /// </summary>
 internal sealed class TopologyPoller(ControlApiClient control, TopologyTracker topology, LabRecorder recorder, LabService lab, LabOptions options, ILogger<TopologyPoller> logger)
     : BackgroundService
@@ -19,8 +20,16 @@ internal sealed class TopologyPoller(ControlApiClient control, TopologyTracker t
         }
 
         using var timer = new PeriodicTimer(options.TopologyPollInterval);
+        var heals = new HealMarkers(recorder);
         do
         {
+            // The cluster's events exist only once it runs; any other answer (404, 409) is simply no news.
+            var events = await control.GetClusterEventsAsync(options.ClusterName, stoppingToken);
+            if (events.IsSuccess && events.Body is { } list)
+            {
+                heals.Observe(list);
+            }
+
             var response = await control.GetTopologyAsync(stoppingToken);
             if (response.IsSuccess && response.Body is { ValueKind: JsonValueKind.Object } body
                 && body.TryGetProperty("current", out var current) && current.ValueKind == JsonValueKind.String)

@@ -44,6 +44,15 @@ public sealed class OptionErrorTests
     }
 
     [Fact]
+    public async Task AWrongSelfHealingSettingIsAnErrorSayingWhatItTakes()
+    {
+        var (exitCode, error) = await AppHostProcess.RunToEndAsync("--AppHost:SelfHealing=sometimes");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("The setting AppHost:SelfHealing needs true or false, not 'sometimes' (or give --no-self-healing).", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AStateDirThatCannotBeWrittenIsAnErrorNamingTheOption()
     {
         var (exitCode, error) = await AppHostProcess.RunToEndAsync([.. FreePortArgs(), "--state-dir", "/proc/scaling-redis-state"]);

@@ -62,6 +62,19 @@ public sealed class ClusterApiTests(ClusterFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnUnknownRestartFaultIs400AndKillsNothing()
+    {
+        var before = await fixture.Operations.GetStateAsync(ClusterFixture.Hot);
+
+        using var response = await _http.PostAsync("/api/clusters/hot/failover?restart=sometimes", null);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("restart=fail", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var after = await fixture.Operations.GetStateAsync(ClusterFixture.Hot);
+        Assert.Equal(before.Nodes.Select(n => n.ProcessId).Order(), after.Nodes.Select(n => n.ProcessId).Order());
+    }
+
+    [Fact]
     public async Task RemovingAnUnknownNodeIs404()
     {
         using var response = await _http.DeleteAsync("/api/clusters/hot/nodes/ffffffffffff");

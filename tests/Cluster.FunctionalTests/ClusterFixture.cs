@@ -7,13 +7,15 @@ namespace Cluster.FunctionalTests;
 
 /// <summary>
 /// One app for the collection, built in the test: <c>hot</c>, a 3+3 cluster with 2 spare nodes started through its
-/// Start command (as the AppHost starts a cluster topology), and <c>cold</c>, a cluster that is never started.
-/// Tests that change the cluster reset it first, so each sees 3 masters + 3 replicas whatever ran before.
+/// Start command (as the AppHost starts a cluster topology), self-healing on (the default); <c>manual</c>, 3+3 with
+/// no spare and self-healing off, started by the first test that needs it; and <c>cold</c>, a cluster that is never
+/// started. Tests that change a cluster reset it first, so each sees 3 masters + 3 replicas whatever ran before.
 /// </summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
     public const string Hot = "hot";
     public const string Cold = "cold";
+    public const string Manual = "manual";
 
     public DistributedApplication App { get; private set; } = null!;
 
@@ -26,6 +28,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         var builder = DistributedApplicationTestingBuilder.Create();
         HotCluster = builder.AddRedisCluster(Hot, masters: 3, replicasPerMaster: 1, spareNodes: 2).WithExplicitStart().Resource;
         builder.AddRedisCluster(Cold, masters: 3, replicasPerMaster: 0, spareNodes: 0).WithExplicitStart();
+        builder.AddRedisCluster(Manual, masters: 3, replicasPerMaster: 1, spareNodes: 0).WithExplicitStart().WithSelfHealing(false);
         App = builder.Build();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await App.StartAsync(timeout.Token);
@@ -40,10 +43,36 @@ public sealed class ClusterFixture : IAsyncLifetime
         await App.ResourceNotifications.WaitForResourceHealthyAsync(Hot, timeout.Token);
     }
 
-    /// <summary>Back to 3 masters + 3 replicas, empty, on the initial nodes.</summary>
-    public Task ResetAsync() => Operations.ResetAsync(Hot);
+    /// <summary>
+    /// Back to 3 masters + 3 replicas, empty, on the initial nodes. A heal that a test's kill started may still be
+    /// running (the cluster answers "busy"): the reset waits for it, bounded.
+    /// </summary>
+    public async Task ResetAsync(string cluster = Hot)
+    {
+        if (cluster == Manual)
+        {
+            await Operations.StartAsync(Manual);
+        }
 
-    public async Task<string> ConnectionStringAsync() => (await App.GetConnectionStringAsync(Hot))!;
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await Operations.ResetAsync(cluster);
+                return;
+            }
+            catch (InvalidOperationException ex) when (ex.Message.Contains("busy", StringComparison.Ordinal) && attempt < 600)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+
+    /// <summary>The node resource of <paramref name="cluster"/> that listens on <paramref name="port"/>.</summary>
+    public RedisClusterNodeResource Node(string cluster, int port) =>
+        App.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<RedisClusterResource>().Single(c => c.Name == cluster).Nodes.Single(n => n.Port == port);
+
+    public async Task<string> ConnectionStringAsync(string cluster = Hot) => (await App.GetConnectionStringAsync(cluster))!;
 
     public async Task DisposeAsync()
     {

@@ -8,11 +8,12 @@ namespace Cluster.FunctionalTests;
 [Collection(ClusterCollection.Name)]
 public sealed class FailoverTests(ClusterFixture fixture, ITestOutputHelper output)
 {
+    /// <summary>The manual world (self-healing off): the killed master stays dead until Restart node.</summary>
     [Fact]
     public async Task AKilledMasterIsReplacedByItsReplicaAndNoWriteConfirmedWithWaitIsLost()
     {
-        await fixture.ResetAsync();
-        await using var client = await ClusterClient.ConnectAsync(await fixture.ConnectionStringAsync());
+        await fixture.ResetAsync(ClusterFixture.Manual);
+        await using var client = await ClusterClient.ConnectAsync(await fixture.ConnectionStringAsync(ClusterFixture.Manual));
         var acknowledged = new ConcurrentDictionary<string, string>();
         var failed = 0;
         using var stop = new CancellationTokenSource();
@@ -35,7 +36,7 @@ public sealed class FailoverTests(ClusterFixture fixture, ITestOutputHelper outp
         try
         {
             await WaitForAcknowledgedWritesAsync(acknowledged, 200);
-            failover = await fixture.Operations.KillMasterAsync(ClusterFixture.Hot);
+            failover = await fixture.Operations.KillMasterAsync(ClusterFixture.Manual);
         }
         finally
         {
@@ -43,7 +44,13 @@ public sealed class FailoverTests(ClusterFixture fixture, ITestOutputHelper outp
             await Task.WhenAll(writers);
         }
 
-        var state = await fixture.Operations.GetStateAsync(ClusterFixture.Hot);
+        // With self-healing off the death is still seen, and the log says it stays down; after that, nothing restarts it.
+        var killedPort = (await fixture.Operations.GetStateAsync(ClusterFixture.Manual)).Nodes.Single(n => n.Id == failover.KilledNodeId).Port;
+        var killed = fixture.Node(ClusterFixture.Manual, killedPort).Name;
+        await Healing.WaitForEventAsync(fixture.Operations, ClusterFixture.Manual, e => e.Step == "off" && e.Message.StartsWith(killed + " ", StringComparison.Ordinal));
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        var state = await fixture.Operations.GetStateAsync(ClusterFixture.Manual);
+        Assert.DoesNotContain(fixture.Operations.GetRecentEvents(ClusterFixture.Manual), e => e.Operation == "Heal" && e.Step != "off");
         output.WriteLine($"Failover: {failover.KilledNodeId[..8]} killed, {failover.PromotedNodeId[..8]} promoted, cluster ok after {failover.Elapsed.TotalMilliseconds:0} ms; {acknowledged.Count} writes acknowledged by WAIT 1, {failed} not");
         Assert.True(state.Ok);
         Assert.Equal(ClusterSlotPlanner.SlotCount, state.SlotsCovered);
@@ -51,9 +58,9 @@ public sealed class FailoverTests(ClusterFixture fixture, ITestOutputHelper outp
         Assert.Contains(state.Nodes, n => n.Id == failover.KilledNodeId && n.Failed && n.ProcessId is null);
         Assert.Empty(await client.FindWrongAsync(acknowledged));
 
-        await fixture.Operations.RestartNodeAsync(ClusterFixture.Hot, failover.KilledNodeId);
+        await fixture.Operations.RestartNodeAsync(ClusterFixture.Manual, failover.KilledNodeId);
 
-        state = await fixture.Operations.GetStateAsync(ClusterFixture.Hot);
+        state = await fixture.Operations.GetStateAsync(ClusterFixture.Manual);
         var back = state.Nodes.Single(n => n.Id == failover.KilledNodeId);
         Assert.Equal(ClusterNodeRole.Replica, back.Role);
         Assert.Equal(failover.PromotedNodeId, back.MasterId);

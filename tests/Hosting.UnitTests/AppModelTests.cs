@@ -23,6 +23,24 @@ public sealed class AppModelTests
     }
 
     [Fact]
+    public void AClusterHealsItselfUnlessWithSelfHealingFalseTurnsItOff()
+    {
+        var builder = DistributedApplication.CreateBuilder();
+
+        var healing = builder.AddRedisCluster("healing").Resource;
+        var manual = builder.AddRedisCluster("manual").WithSelfHealing(false).Resource;
+        var again = builder.AddRedisCluster("again").WithSelfHealing(false).WithSelfHealing().Resource;
+
+        Assert.True(healing.SelfHealing);
+        Assert.False(manual.SelfHealing);
+        Assert.True(again.SelfHealing);
+        Assert.Single(again.Annotations.OfType<RedisClusterSelfHealingAnnotation>());
+
+        // Healing on or off, the cluster decides about its nodes: a generic restarter must leave them alone.
+        Assert.All(manual.Nodes.Cast<IResource>().Append(manual), r => Assert.True(r.HasAnnotationOfType<HealedByIntegrationAnnotation>()));
+    }
+
+    [Fact]
     public void ClusterNodesAreExplicitStartAndNotProxiedSoTheyAnnounceTheirOwnPorts()
     {
         var builder = DistributedApplication.CreateBuilder();
