@@ -5,8 +5,8 @@ namespace WebFrontend.Services;
 
 /// <summary>
 /// The resilience of the CatalogApi client, tuned for it instead of ServiceDefaults' handler for every client:
-/// that one is a single pipeline shared by every HttpClient of the process (its name has no client name in it, so
-/// OTLP exports and CatalogApi calls would open and close one circuit breaker together), and its defaults let one
+/// that one is a single pipeline shared by every HttpClient of the process (registered without a client name, so any
+/// client's failures open and close one circuit breaker for all), and its defaults let one
 /// read of a dead or hung CatalogApi wait 3 attempts × 10 s. Here a cache miss whose CatalogApi call fails costs
 /// one fast failure: CatalogApi's own 503 with <c>Retry-After</c> is not retried, and after a few failures the
 /// breaker answers at once for <see cref="BreakDuration"/>, then lets one request try again.

@@ -33,6 +33,8 @@ public sealed class DatabaseDownTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/api/catalog/items?pageSize=5")).StatusCode);
         // The stats do not need the database: LoadGen keeps reading them through the outage.
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/catalog/stats")).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/health")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/alive")).StatusCode);
 
         await postgres.StartAgainAsync();
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using TestServers;
 
 namespace WebFrontend.FunctionalTests;
@@ -76,6 +77,22 @@ public sealed class DatabaseDownTests(StackFixture stack)
         var after = await catalog.GetFromJsonAsync<JsonElement>("/api/catalog/items/301");
         Assert.Equal(before.GetProperty("version").GetInt32(), after.GetProperty("version").GetInt32());
         Assert.Equal(before.GetProperty("price").GetDecimal(), after.GetProperty("price").GetDecimal());
+    }
+
+    [Fact]
+    public async Task TheCatalogApiClientHasOneResilienceHandlerItsOwnNotTheDefaultsOneAsWell()
+    {
+        await using var replica = stack.ReplicaWithCache(null);
+        var handlers = replica.Services.GetRequiredService<IHttpMessageHandlerFactory>();
+        var pipelines = new List<string>();
+        for (var handler = handlers.CreateHandler(nameof(WebFrontend.Services.CatalogClient)) as DelegatingHandler; handler is not null; handler = handler.InnerHandler as DelegatingHandler)
+        {
+            if (handler is Microsoft.Extensions.Http.Resilience.ResilienceHandler)
+            {
+                pipelines.Add(handler.GetType().Name);
+            }
+        }
+        Assert.Single(pipelines);
     }
 
     // 503 from the replica itself, a Retry-After of at least a second, a ProblemDetails saying the catalog is unavailable.
