@@ -51,11 +51,13 @@ echo "warm-up done: $(curl -s "$loadgen/api/load/stats?seconds=5" | jq -c '[.las
 
 run 30
 t0=$(date +%s.%N)
-# The probe: one miss every 100 ms for 30 s, each in the background so that a slow answer does not slow the probe.
+# The probe: one miss and one hit every 100 ms for 30 s, each in the background so that a slow answer does not slow the probe.
 ( id=100000; end=$(( $(date +%s) + 30 ))
   while [ "$(date +%s)" -lt "$end" ]; do
     id=$((id + 1)); product=$((id % 8000 + 2001))  # outside the background command: it would expand in its child
     curl -s -o /dev/null -m 15 -w "$(date +%s.%N) %{http_code} %{time_total}\n" "$lb/api/products/$product" >> "$out/probe.txt" &
+    # Beside it, a hit (product 1, the most read): what the machine and the load balancer add to any answer.
+    curl -s -o /dev/null -m 15 -w "$(date +%s.%N) %{http_code} %{time_total}\n" "$lb/api/products/1" >> "$out/hits.txt" &
     sleep 0.1
   done; wait ) &
 probe=$!
@@ -76,10 +78,15 @@ jq -r --argjson k "$kill_second" '[.lastSeconds[] | select(.warmup | not)] as $s
   | "hits/s before the kill \($before | avg(.readsPerSecond * (.hitRatio // 0)) | . * 10 | round / 10), after it \($after | avg(.readsPerSecond * (.hitRatio // 0)) | . * 10 | round / 10); answers/s (any status) before \($before | avg(.readsPerSecond + .writesPerSecond + .errors) | round), after \($after | avg(.readsPerSecond + .writesPerSecond + .errors) | round)"' "$out/stats.json"
 echo "LoadGen, the run: $(jq -c '.run | {reads: .reads, writes: .writes, errors: .errors, errorsByKind: .errorsByKind}' "$out/stats.json")"
 echo "Probe of misses after the kill, by status: $(awk -v k="$t_kill" '$1 > k {print $2}' "$out/probe.txt" | sort | uniq -c | tr -s ' ' | paste -sd ',')"
+pct() { sed -n "$(( ($2 * $(wc -l < "$1") + 99) / 100 ))p" "$1"; }  # pct FILE P: the P-th percentile of a sorted file
 awk -v k="$t_kill" '$1 > k && $2 == 503 {print $3 * 1000}' "$out/probe.txt" | sort -n > "$out/503-ms.txt"
 n=$(wc -l < "$out/503-ms.txt")
 if [ "$n" -gt 0 ]; then
-  pct() { sed -n "$(( ($1 * n + 99) / 100 ))p" "$out/503-ms.txt"; }
-  echo "503 answers: $n, latency ms p50 $(pct 50), p99 $(pct 99), max $(tail -1 "$out/503-ms.txt")"
+  echo "503 answers: $n, latency ms p50 $(pct "$out/503-ms.txt" 50), p99 $(pct "$out/503-ms.txt" 99), max $(tail -1 "$out/503-ms.txt")"
+fi
+awk -v k="$t_kill" '$1 > k && $2 == 200 {print $3 * 1000}' "$out/hits.txt" | sort -n > "$out/hit-ms.txt"
+n=$(wc -l < "$out/hit-ms.txt")
+if [ "$n" -gt 0 ]; then
+  echo "beside them, hits (product 1) answered 200: $n, latency ms p50 $(pct "$out/hit-ms.txt" 50), p99 $(pct "$out/hit-ms.txt" 99), max $(tail -1 "$out/hit-ms.txt")"
 fi
 echo "$(uptime)"
