@@ -28,8 +28,7 @@ public sealed class DatabaseDownTests
             var problem = await AssertUnavailableAsync(response, postgres.Port);
             circuits.Add(problem.GetProperty("circuit").GetString()!);
         }
-        Assert.Equal("closed", circuits[0]);
-        Assert.Equal("open", circuits[^1]);
+        Assert.True(circuits[0] == "closed" && circuits[^1] == "open", $"circuits: {string.Join(',', circuits)}");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/api/catalog/items?pageSize=5")).StatusCode);
         // The stats do not need the database: LoadGen keeps reading them through the outage.
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/catalog/stats")).StatusCode);

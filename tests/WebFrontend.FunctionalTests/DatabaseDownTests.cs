@@ -39,8 +39,7 @@ public sealed class DatabaseDownTests(StackFixture stack)
             using var miss = await client.GetAsync($"/api/products/{id}");
             circuits.Add((await AssertUnavailableAsync(miss)).GetProperty("circuit").GetString()!);
         }
-        Assert.Equal("closed", circuits[0]);
-        Assert.Equal("open", circuits[^1]);
+        Assert.True(circuits[0] == "closed" && circuits[^1] == "open", $"circuits: {string.Join(',', circuits)}");
 
         // Hits are served all along.
         using (var hit = await client.GetAsync("/api/products/301"))
@@ -64,15 +63,19 @@ public sealed class DatabaseDownTests(StackFixture stack)
 
         // Both breakers let a request through again by themselves: the miss is served without a restart.
         var deadline = DateTime.UtcNow.AddMinutes(1);
-        HttpStatusCode status;
-        do
+        while (true)
         {
             await Task.Delay(200);
             using var again = await client.GetAsync("/api/products/302");
-            status = again.StatusCode;
+            if (again.StatusCode == HttpStatusCode.OK)
+            {
+                break;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"a minute after PostgreSQL came back a miss still answers {(int)again.StatusCode}: {await again.Content.ReadAsStringAsync()}");
+            }
         }
-        while (status != HttpStatusCode.OK && DateTime.UtcNow < deadline);
-        Assert.Equal(HttpStatusCode.OK, status);
 
         var after = await catalog.GetFromJsonAsync<JsonElement>("/api/catalog/items/301");
         Assert.Equal(before.GetProperty("version").GetInt32(), after.GetProperty("version").GetInt32());

@@ -89,7 +89,28 @@ public sealed class PostgresServer : IAsyncDisposable
     public void Crash() => Kill();
 
     /// <summary>Starts the server again on its port and data after <see cref="Crash"/>; answers once it accepts connections.</summary>
-    public Task StartAgainAsync() => RunAsync();
+    public async Task StartAgainAsync()
+    {
+        // Clients keep the port in their connection strings, so it must be this one. While the server was down an
+        // outgoing connection of another process may have been given it as its local port: wait for that to end.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                await RunAsync();
+                return;
+            }
+            catch (PortTakenException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(500);
+            }
+            catch (PortTakenException)
+            {
+                throw new InvalidOperationException($"postgres could not bind 127.0.0.1:{Port} again within 30 s: another process holds the port.");
+            }
+        }
+    }
 
     /// <inheritdoc />
     public ValueTask DisposeAsync()
