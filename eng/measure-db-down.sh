@@ -2,7 +2,8 @@
 # Kills PostgreSQL (kill -9 of the postmaster) under load and measures what the storefront answers meanwhile: the
 # AppHost's LoadGen at --rate 100, 90 % reads over 2,000 products (its per-second reads, hits and errors), and a
 # probe of misses (ids LoadGen never reads, ten a second, curl's time_total) for the latency of the 503 answers.
-# Usage: eng/measure-db-down.sh   (dotnet build AppHost -c Release first; binds 18180/18188/18189; ends everything)
+# Usage: eng/measure-db-down.sh   (dotnet build AppHost -c Release first; binds 18180/18188/18189; ends everything,
+#        deletes its state folder; the raw figures stay in $OUT_DIR, default /tmp/dbdown-results)
 set -muo pipefail
 cd "$(dirname "$0")/.."
 state=${STATE_DIR:-/tmp/dbdown-state}
@@ -27,7 +28,7 @@ stop_all() {
   done
   echo "still alive after 120 s:$alive"
 }
-trap stop_all EXIT
+trap 'stop_all; rm -rf "$state"' EXIT
 
 start=$(date +%s)
 until curl -s -m 1 "$control/api/topology" | grep -q '"current":"single"'; do
