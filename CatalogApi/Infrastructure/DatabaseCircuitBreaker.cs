@@ -8,8 +8,8 @@ using Polly.CircuitBreaker;
 namespace CatalogApi.Infrastructure;
 
 /// <summary>
-/// The circuit breaker in front of PostgreSQL: a Polly pipeline (Microsoft.Extensions.Resilience's registry, so its
-/// events reach the logs and metrics) that every EF Core operation runs through
+/// The circuit breaker in front of PostgreSQL: a Polly pipeline (Microsoft.Extensions.Resilience's registry, so Polly
+/// logs its events) that every EF Core operation runs through
 /// (<see cref="CircuitBreakingExecutionStrategy"/>). When most recent operations found the database unreachable it
 /// opens: requests then fail at once with <see cref="BrokenCircuitException"/>, answered 503 with
 /// <c>Retry-After</c> by <see cref="DatabaseUnavailableExceptionHandler"/>, instead of each one trying to connect.
