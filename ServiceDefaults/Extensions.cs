@@ -47,6 +47,9 @@ public static class Extensions
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
         {
+            // Registered for every client at once, this is one pipeline, so one circuit breaker, for all the clients
+            // of the process: a client that needs its own breaker or timeouts replaces it (WebFrontend's
+            // CatalogResilience, for CatalogApi).
             http.AddStandardResilienceHandler(options =>
             {
                 // A PUT here bumps the row version: sending it twice is not harmless, so only safe methods retry.

@@ -1,6 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
-using Npgsql;
 
 namespace CatalogApi.Infrastructure;
 
@@ -62,8 +60,7 @@ internal sealed class CatalogSchema(IServiceScopeFactory scopes, ILogger<Catalog
             {
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<CatalogContext>();
-                // The context retries transient failures (Aspire's default), which works only around the whole
-                // transaction: the strategy runs it again from the start.
+                // The transaction runs as one operation of the context's execution strategy (the circuit breaker).
                 await db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
                 {
                     await using var transaction = await db.Database.BeginTransactionAsync(ct);
@@ -83,7 +80,6 @@ internal sealed class CatalogSchema(IServiceScopeFactory scopes, ILogger<Catalog
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    // A transient Npgsql error, directly or after the execution strategy gave up retrying it.
-    private static bool IsUnreachable(Exception ex)
-        => ex is NpgsqlException { IsTransient: true } || (ex is RetryLimitExceededException && ex.InnerException is NpgsqlException { IsTransient: true });
+    // The database is not reachable yet, or the circuit breaker opened because it was not.
+    private static bool IsUnreachable(Exception ex) => DatabaseCircuitBreaker.IsUnavailable(ex);
 }

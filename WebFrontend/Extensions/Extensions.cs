@@ -14,8 +14,9 @@ internal static class Extensions
         builder.Services.Configure<CacheOptions>(builder.Configuration.GetSection("Cache"));
         builder.Services.AddSingleton(TimeProvider.System);
 
-        // "catalogapi" is resolved from services__catalogapi__http__0 by service discovery (ServiceDefaults).
-        builder.Services.AddHttpClient<CatalogClient>(c => c.BaseAddress = new("http://catalogapi"));
+        // "catalogapi" is resolved from services__catalogapi__http__0 by service discovery (ServiceDefaults); its
+        // resilience is its own (CatalogResilience says why).
+        builder.Services.AddHttpClient<CatalogClient>(c => c.BaseAddress = new("http://catalogapi")).AddCatalogApiResilience();
 
         RedisCaches.AddRedisCaches(builder);
         builder.Services.AddSingleton<CacheFenceServices>();

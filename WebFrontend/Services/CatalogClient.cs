@@ -15,6 +15,7 @@ public sealed class CatalogClient(HttpClient http)
         {
             return null;
         }
+        await CatalogUnavailableException.ThrowIfUnavailableAsync(response, cancellationToken).ConfigureAwait(false);
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadFromJsonAsync<Product>(cancellationToken).ConfigureAwait(false);
     }
@@ -52,6 +53,7 @@ public sealed class CatalogClient(HttpClient http)
         {
             return new((int)response.StatusCode, await response.Content.ReadFromJsonAsync<Product>(cancellationToken).ConfigureAwait(false), null);
         }
+        await CatalogUnavailableException.ThrowIfUnavailableAsync(response, cancellationToken).ConfigureAwait(false);
         var problem = response.Content.Headers.ContentType?.MediaType is "application/problem+json" or "application/json"
             ? await response.Content.ReadFromJsonAsync<ProblemDetails>(cancellationToken).ConfigureAwait(false)
             : null;

@@ -72,6 +72,7 @@ public sealed class CacheDownTests(StackFixture stack)
         Assert.Equal(HttpStatusCode.OK, hit.StatusCode);
         Assert.Equal("hit", hit.Cache());
         Assert.Equal(HttpStatusCode.ServiceUnavailable, miss.StatusCode);
+        Assert.True(miss.Headers.RetryAfter?.Delta is { TotalSeconds: >= 1 }, $"Retry-After: {miss.Headers.RetryAfter}");
         Assert.Equal("application/problem+json", miss.Content.Headers.ContentType?.MediaType);
         Assert.Equal("webfrontend-2", miss.ServedBy());
     }
