@@ -70,6 +70,8 @@ public sealed class SelfHealingTests(SampleApp stack, ITestOutputHelper output)
         output.WriteLine($"{Victim}: kill -9 → Running/Healthy {healthy.TotalSeconds:0.0} s, → serving through the load balancer {serving.TotalSeconds:0.0} s; " +
             $"{requests} GETs through the load balancer, {failures.Count} failed (load average {LoadAverage()})");
         Assert.True(failures.IsEmpty, $"{failures.Count} of {requests} GETs failed: {string.Join("; ", failures.Take(5))}");
+        // The new process started without a cache; it was given the topology's before it was enabled again.
+        Assert.NotEqual("bypass", (await Storefront.ReadAsync(stack.Replicas[1], 1)).Cache);
     }
 
     [Fact]
