@@ -56,7 +56,31 @@ public sealed class SelfHealingTests(SampleApp stack, ITestOutputHelper output)
                 }
             }
         }
-        var readers = Enumerable.Range(0, 4).Select(_ => Task.Run(ReadAsync)).ToList();
+        // Writes alongside: not retried (they may have been applied), so one in flight on the killed replica fails
+        // with a 502; counted and shown, every other write must succeed.
+        var writeFailures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var writes = 0;
+        async Task WriteAsync()
+        {
+            using var lb = stack.CreateLoadBalancerClient();
+            for (var i = 0; i < 10_000 && !stop.IsCancellationRequested; i++)
+            {
+                Interlocked.Increment(ref writes);
+                try
+                {
+                    using var response = await lb.PutAsJsonAsync($"/api/products/{Load.ProductCount + 100 + i % 50}/price", new { price = Storefront.Price(i) });
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        writeFailures.Enqueue($"HTTP {(int)response.StatusCode}");
+                    }
+                }
+                catch (HttpRequestException ex)
+                {
+                    writeFailures.Enqueue(ex.Message);
+                }
+            }
+        }
+        var readers = Enumerable.Range(0, 4).Select(_ => Task.Run(ReadAsync)).Append(Task.Run(WriteAsync)).ToList();
         await WaitUntilAsync(() => Volatile.Read(ref servedByVictim) > 20, $"{Victim} serves part of the load");
 
         var killed = Kill(Victim, "WebFrontend.dll");
@@ -68,8 +92,9 @@ public sealed class SelfHealingTests(SampleApp stack, ITestOutputHelper output)
         await Task.WhenAll(readers);
 
         output.WriteLine($"{Victim}: kill -9 → Running/Healthy {healthy.TotalSeconds:0.0} s, → serving through the load balancer {serving.TotalSeconds:0.0} s; " +
-            $"{requests} GETs through the load balancer, {failures.Count} failed (load average {LoadAverage()})");
+            $"{requests} GETs through the load balancer, {failures.Count} failed; {writes} PUTs, {writeFailures.Count} failed ({string.Join(", ", writeFailures.Distinct())}) (load average {LoadAverage()})");
         Assert.True(failures.IsEmpty, $"{failures.Count} of {requests} GETs failed: {string.Join("; ", failures.Take(5))}");
+        Assert.All(writeFailures, f => Assert.Equal("HTTP 502", f));
         // The new process started without a cache; it was given the topology's before it was enabled again.
         Assert.NotEqual("bypass", (await Storefront.ReadAsync(stack.Replicas[1], 1)).Cache);
     }
