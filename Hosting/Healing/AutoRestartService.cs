@@ -9,7 +9,7 @@ namespace Aspire.Hosting.ApplicationModel;
 /// <summary>
 /// The one watcher behind <c>WithAutoRestart</c>: it follows every resource's state in
 /// <see cref="ResourceNotificationService"/>, and when a resource with an <see cref="AutoRestartAnnotation"/> goes from
-/// Running to a terminal state (Finished, Exited, FailedToStart) without a stop having been asked for, starts it again
+/// Starting or Running to a terminal state (Finished, Exited, FailedToStart) without a stop having been asked for, starts it again
 /// through <see cref="ResourceCommandService"/> (the dashboard's own start command), waits until it is Running and
 /// Healthy, and says so in the resource's console log and the AppHost's log. Requested stops are known because the
 /// resource's start, stop and restart commands are wrapped (<see cref="WrapLifecycleCommands"/>): every stop, from the
@@ -52,22 +52,25 @@ internal sealed partial class AutoRestartService(
         var state = e.Snapshot.State?.Text;
         lock (tracked)
         {
-            if (state == KnownResourceStates.Starting || state == KnownResourceStates.Waiting)
+            if (state == KnownResourceStates.Waiting)
             {
                 // Started again, by whoever: a stop asked for earlier is over.
                 tracked.StopRequested = false;
                 return;
             }
-            if (state == KnownResourceStates.Running)
+            if (state == KnownResourceStates.Starting || state == KnownResourceStates.Running)
             {
-                tracked.WasRunning = true;
+                // A process was started: from now on its end is a death (also one right at its start, such as a
+                // port taken meanwhile), unless it was asked for.
+                tracked.StopRequested &= state != KnownResourceStates.Starting;
+                tracked.WasStarted = true;
                 return;
             }
-            if (!KnownResourceStates.TerminalStates.Contains(state) || !tracked.WasRunning)
+            if (!KnownResourceStates.TerminalStates.Contains(state) || !tracked.WasStarted)
             {
                 return;
             }
-            tracked.WasRunning = false;
+            tracked.WasStarted = false;
             if (token.IsCancellationRequested || tracked.StopRequested || tracked.CommandsInFlight > 0 || tracked.Healing is { IsCompleted: false })
             {
                 return;
@@ -273,7 +276,7 @@ internal sealed partial class AutoRestartService(
 
     private sealed class Tracked
     {
-        public bool WasRunning;
+        public bool WasStarted;
         public bool StopRequested;
         public int CommandsInFlight;
         public Task? Healing;
