@@ -75,6 +75,9 @@ internal sealed partial class AutoRestartService(
             {
                 return;
             }
+            // The previous heal has ended (checked above); its token source is replaced under the same lock the
+            // stop command cancels it under.
+            tracked.Heal?.Dispose();
             tracked.Heal = CancellationTokenSource.CreateLinkedTokenSource(token);
             var heal = tracked.Heal.Token;
             var exited = new ExitInfo(state!, e.Snapshot.ExitCode, Stopwatch.StartNew());
