@@ -98,4 +98,22 @@ public static class AppHostModel
         services.AddHostedService(s => s.GetRequiredService<ControlApiHost>());
         return lb.WithTopologyCommands();
     }
+
+    /// <summary>
+    /// A web replica that dies comes back by itself (<c>WithAutoRestart</c>): drained in the load balancer as soon as
+    /// its exit is seen, started again, given the current topology's cache, enabled.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithSelfHealingReplica(this IResourceBuilder<ProjectResource> replica)
+        => replica.WithAutoRestart(new AutoRestartAnnotation
+        {
+            OnExited = c => c.Services.GetRequiredService<TopologyController>().ReplicaExitedAsync(c.Resource.Name, c.CancellationToken),
+            OnRestarted = c => c.Services.GetRequiredService<TopologyController>().ReplicaRestartedAsync(c.Resource.Name, c.CancellationToken),
+        });
+
+    /// <summary>The load balancer comes back by itself (<c>WithAutoRestart</c>), with the current topology's affinity.</summary>
+    public static IResourceBuilder<ProjectResource> WithSelfHealingLoadBalancer(this IResourceBuilder<ProjectResource> lb)
+        => lb.WithAutoRestart(new AutoRestartAnnotation
+        {
+            OnRestarted = c => c.Services.GetRequiredService<TopologyController>().LoadBalancerRestartedAsync(c.CancellationToken),
+        });
 }

@@ -28,20 +28,22 @@ var adminToken = builder.AddSampleOptions(options);
 // executables, which need no container runtime. The Redis Cluster is local either way.
 IResourceBuilder<IResourceWithConnectionString> catalogDb = options.Containers is { } images
     ? builder.AddPostgres(ResourceNames.Postgres, password: builder.AddGeneratedPassword(ResourceNames.Postgres)).WithImages(images)
-        .AddDatabase(ResourceNames.CatalogDb)
+        .WithAutoRestart().AddDatabase(ResourceNames.CatalogDb)
     : builder.AddLocalPostgres(ResourceNames.Postgres).WithDataDirectory(options.StatePath(ResourceNames.Postgres))
-        .AddDatabase(ResourceNames.CatalogDb);
+        .WithAutoRestart().AddDatabase(ResourceNames.CatalogDb);
 IResourceBuilder<IResourceWithConnectionString> AddCache(string name) => options.Containers is { } images
-    ? builder.AddRedis(name, password: builder.AddGeneratedPassword(name)).WithImages(images)
-    : builder.AddLocalRedis(name);
+    ? builder.AddRedis(name, password: builder.AddGeneratedPassword(name)).WithImages(images).WithAutoRestart()
+    : builder.AddLocalRedis(name).WithAutoRestart();
 
 var catalogApi = builder.AddProject<Projects.CatalogApi>(ResourceNames.CatalogApi)
     .WithLoopbackHttpEndpoint()
     .WithReference(catalogDb).WaitFor(catalogDb)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithAutoRestart();
 
 // Every cache a topology may use, declared now (DCP cannot add resources later) and started by the first topology
-// that needs it.
+// that needs it. Every server and service but the cluster's nodes (which heal inside Hosting/Cluster) comes back by
+// itself when its process dies unasked (WithAutoRestart); a stop someone asked for stays a stop.
 List<IResourceBuilder<IResourceWithConnectionString>> caches =
 [
     AddCache(ResourceNames.SingleCache).WithExplicitStart(),
@@ -80,7 +82,8 @@ var replicas = Enumerable.Range(0, ResourceNames.WebReplicas).Select(i => builde
     .WithEnvironment("ADMIN_TOKEN", adminToken)
     .WithEnvironment("REPLICA_NAME", ResourceNames.WebFrontend(i))
     .WithHttpHealthCheck("/health")
-    .WithDrainedRestartCommand()).ToList();
+    .WithDrainedRestartCommand()
+    .WithSelfHealingReplica()).ToList();
 
 var lb = builder.AddProject<Projects.LoadBalancer>(ResourceNames.LoadBalancer)
     .WithLoopbackHttpEndpoint(options.LbPort)
@@ -88,14 +91,16 @@ var lb = builder.AddProject<Projects.LoadBalancer>(ResourceNames.LoadBalancer)
     .WaitFor(catalogApi)
     .WithEnvironment("ADMIN_TOKEN", adminToken)
     .WithHttpHealthCheck("/health")
-    .WithTopologies();
+    .WithTopologies()
+    .WithSelfHealingLoadBalancer();
 
 builder.AddProject<Projects.LoadGen>(ResourceNames.LoadGen)
     .WithLoopbackHttpEndpoint()
     .WithReference(lb).WaitFor(lb)
     .WithReference(catalogApi)
     .WithEnvironment("ControlApi__Url", options.ControlUrl.ToString())
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithAutoRestart();
 
 await builder.Build().RunAsync();
 return 0;

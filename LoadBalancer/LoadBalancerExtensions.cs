@@ -1,6 +1,7 @@
 using LoadBalancer;
 using OpenTelemetry.Instrumentation.Http;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Health;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -16,6 +17,9 @@ public static class LoadBalancerExtensions
         builder.Services.AddSingleton<IProxyConfigProvider>(s => s.GetRequiredService<ProxyConfiguration>().Provider);
         builder.Services.AddSingleton<ReplicaDrain>();
         builder.Services.AddServiceDiscovery();
+        builder.Services.AddSingleton<ReplicaRetry>();
+        builder.Services.AddSingleton<IPassiveHealthCheckPolicy, FirstTransportFailurePolicy>();
+        builder.Services.AddSingleton<IActiveHealthCheckPolicy, ReplicaProbePolicy>();
         builder.Services.AddReverseProxy().AddServiceDiscoveryDestinationResolver();
         // The active health checks probe each replica every few seconds: unsampled, so that they do not bury the
         // requests in the dashboard's traces (the replica then does not record its side either).
@@ -28,18 +32,21 @@ public static class LoadBalancerExtensions
     }
 
     /// <summary>
-    /// YARP's default pipeline with the drain in front: drained replicas are no candidates for affinity or load
-    /// balancing, and every forwarded request is counted against its replica until it is answered.
+    /// YARP's default pipeline with the drain in front and the retry around it: drained replicas are no candidates
+    /// for affinity or load balancing; a request whose replica could not be reached is sent once more to another
+    /// (<see cref="ReplicaRetry"/>); every forwarded request is counted against its replica until it is answered.
     /// </summary>
-    public static IReverseProxyApplicationBuilder UseReplicaDraining(this IReverseProxyApplicationBuilder proxy)
+    public static IReverseProxyApplicationBuilder UseReplicaPipeline(this IReverseProxyApplicationBuilder proxy)
     {
         ArgumentNullException.ThrowIfNull(proxy);
         var drain = proxy.ApplicationServices.GetRequiredService<ReplicaDrain>();
+        var retry = proxy.ApplicationServices.GetRequiredService<ReplicaRetry>();
         proxy.Use((context, next) =>
         {
             drain.Filter(context.GetReverseProxyFeature());
             return next();
         });
+        proxy.Use(retry.InvokeAsync);
         proxy.UseSessionAffinity();
         proxy.UseLoadBalancing();
         proxy.UsePassiveHealthChecks();

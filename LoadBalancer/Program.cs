@@ -1,6 +1,7 @@
 using LoadBalancer;
 
-// YARP in front of the web replicas: round robin, switchable cookie affinity, health checks, drain per replica.
+// YARP in front of the web replicas: round robin, switchable cookie affinity, health checks, drain per replica, and
+// one retry on another replica when a replica cannot be reached.
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -10,6 +11,6 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapLoadBalancerAdminApi();
-app.MapReverseProxy(proxy => proxy.UseReplicaDraining());
+app.MapReverseProxy(proxy => proxy.UseReplicaPipeline());
 
 app.Run();

@@ -78,20 +78,22 @@ public sealed class ProxyConfiguration
         },
         HealthCheck = new HealthCheckConfig
         {
+            // ReplicaProbe: ConsecutiveFailures' rule, plus a successful probe ends a passive "unhealthy".
             Active = new ActiveHealthCheckConfig
             {
                 Enabled = true,
                 Interval = _options.HealthInterval,
                 Timeout = TimeSpan.FromSeconds(1),
-                Policy = "ConsecutiveFailures",
+                Policy = ReplicaProbePolicy.PolicyName,
                 Path = _options.HealthPath,
             },
-            // A replica that refuses connections is taken out at once instead of after the next probes.
+            // A replica whose connection fails is taken out at once (the first failure, not a rate over a window),
+            // until the active check reaches it again; the reactivation period is only the upper bound.
             Passive = new PassiveHealthCheckConfig
             {
                 Enabled = true,
-                Policy = "TransportFailureRate",
-                ReactivationPeriod = TimeSpan.FromSeconds(5),
+                Policy = FirstTransportFailurePolicy.PolicyName,
+                ReactivationPeriod = TimeSpan.FromSeconds(30),
             },
         },
         // One destination per replica: service discovery resolves http://webfrontend-i to its address.

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 
 namespace Aspire.Hosting;
 
@@ -43,20 +44,6 @@ public static partial class LocalPostgresBuilderExtensions
         done
         """;
 
-    // DCP stops an executable with SIGTERM, which Postgres takes as a "smart" shutdown: it waits until every client
-    // disconnects, and a connection pool (CatalogApi's, a test's) does not, so the stop waited ~4 s more for DCP to
-    // give up and kill. This wrapper turns SIGTERM into SIGINT, Postgres' "fast" shutdown (sessions are ended,
-    // nothing is lost), and exits with the server's exit code.
-    private const string FastShutdownWrapper = """
-        "$@" &
-        pid=$!
-        trap 'kill -INT "$pid" 2>/dev/null' TERM INT
-        wait "$pid"
-        status=$?
-        while kill -0 "$pid" 2>/dev/null; do wait "$pid"; status=$?; done
-        exit "$status"
-        """;
-
     /// <summary>
     /// Adds PostgreSQL as two executables: <c>{name}-init</c> (one-shot: initdb with a password file and
     /// scram-sha-256, skipped when the data folder is initialised; then creates the databases) and the server, which
@@ -81,7 +68,10 @@ public static partial class LocalPostgresBuilderExtensions
         var postgres = LocalBinaries.Find("postgres", binDirectories);
         var initdb = LocalBinaries.Find("initdb", binDirectories);
         var asRoot = Environment.UserName == "root";
-        var server = new LocalPostgresServerResource(name, "/bin/sh", LocalFolders.Default(builder, name), password.Resource, port ?? LocalPorts.Next());
+        // The resource's process is the server itself (through setpriv, which execs it, as root): DCP watches and
+        // signals postgres, and nothing can die between them and leave it running unseen.
+        var command = asRoot ? LocalBinaries.Find("setpriv") ?? "setpriv" : postgres ?? "postgres";
+        var server = new LocalPostgresServerResource(name, command, LocalFolders.Default(builder, name), password.Resource, port ?? LocalPorts.Next());
 
         var init = builder.AddExecutable($"{name}-init", "/bin/sh", Path.GetTempPath(), "-c", InitScript)
             .WithParentRelationship(server)
@@ -106,9 +96,13 @@ public static partial class LocalPostgresBuilderExtensions
             });
 
         // The server's folder (its working folder for DCP) must exist when the app starts, WithDataDirectory's too.
-        builder.Eventing.Subscribe<BeforeStartEvent>((_, _) =>
+        builder.Eventing.Subscribe<BeforeStartEvent>((e, _) =>
         {
             PrepareHome(server);
+            // DCP stops an executable with SIGTERM, Postgres' "smart" shutdown, which waits until every client has
+            // disconnected; a connection pool never does, so DCP would wait seconds and then SIGKILL it. When the app
+            // stops, ask Postgres for its "fast" shutdown (SIGINT: sessions are ended, nothing is lost) first.
+            e.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => LocalPostgresSignals.FastShutdown(server));
             return Task.CompletedTask;
         });
 
@@ -126,12 +120,8 @@ public static partial class LocalPostgresBuilderExtensions
             })
             .WithArgs(ctx =>
             {
-                ctx.Args.Add("-c");
-                ctx.Args.Add(FastShutdownWrapper);
-                ctx.Args.Add("postgres-fast-shutdown");
                 if (asRoot)
                 {
-                    ctx.Args.Add("setpriv");
                     ctx.Args.Add("--reuid=postgres");
                     ctx.Args.Add("--regid=postgres");
                     ctx.Args.Add("--init-groups");
@@ -204,6 +194,20 @@ public static partial class LocalPostgresBuilderExtensions
             {
                 State = KnownResourceStates.Running,
                 StartTimeStamp = DateTime.UtcNow,
+            }));
+        // When the server stops or dies, so does the database: its state follows the server's (as Aspire does for the
+        // databases of its container integrations): a resource that is not Running has no health in Aspire, so it is
+        // not shown Healthy meanwhile, and WaitFor(database) waits. Running again once the server is healthy (above).
+        builder.ApplicationBuilder.Eventing.Subscribe<ResourceStoppedEvent>(builder.Resource, (e, _) =>
+            e.Services.GetRequiredService<ResourceNotificationService>().PublishUpdateAsync(database, s => s with
+            {
+                State = e.ResourceEvent.Snapshot.State,
+                StopTimeStamp = e.ResourceEvent.Snapshot.StopTimeStamp ?? DateTime.UtcNow,
+            }));
+        builder.ApplicationBuilder.Eventing.Subscribe<BeforeResourceStartedEvent>(builder.Resource, (e, _) =>
+            e.Services.GetRequiredService<ResourceNotificationService>().PublishUpdateAsync(database, s => s with
+            {
+                State = KnownResourceStates.Starting,
             }));
         return builder.ApplicationBuilder.AddResource(database)
             .WithInitialState(new CustomResourceSnapshot

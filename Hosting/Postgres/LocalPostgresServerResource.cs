@@ -8,7 +8,7 @@ namespace Aspire.Hosting.ApplicationModel;
 /// Its data folder is prepared by the one-shot <c>{name}-init</c> resource it waits for.
 /// </summary>
 /// <param name="name">The resource name.</param>
-/// <param name="command">The executable DCP starts: <c>/bin/sh</c>, which runs <c>postgres</c> (through <c>setpriv</c> as root) and turns DCP's SIGTERM into a fast shutdown.</param>
+/// <param name="command">The executable DCP starts: <c>postgres</c> itself, or as root <c>setpriv</c>, which execs it as user postgres (one process either way).</param>
 /// <param name="workingDirectory">The server's home: data folder, socket folder.</param>
 /// <param name="password">The generated secret password of the <c>postgres</c> user.</param>
 /// <param name="port">The port, fixed while the model is built.</param>
