@@ -77,6 +77,10 @@ public sealed class NetworkTests(NetworkApp app, ITestOutputHelper output)
             Assert.True(response.IsSuccessStatusCode, $"PUT /api/network {profile}: {(int)response.StatusCode} {body}");
             Assert.Equal(profile, JsonSerializer.Deserialize<NetworkStatus>(body, JsonSerializerOptions.Web)!.Profile);
             Assert.Equal(profile, (await StatusAsync()).Profile);
+            // The dashboard's network resource says it too, with one property per link.
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var shown = await Stack.App.ResourceNotifications.WaitForResourceAsync(NetworkModel.ResourceName, e => e.Snapshot.State?.Text == $"Running ({profile})", wait.Token);
+            Assert.Contains(shown.Snapshot.Properties, p => p.Name == $"link.{ResourceNames.CatalogApi}");
             await Task.Delay(TimeSpan.FromSeconds(1));
         }
         var summary = await load.StopAsync(output);
@@ -88,7 +92,7 @@ public sealed class NetworkTests(NetworkApp app, ITestOutputHelper output)
     [Theory]
     [InlineData("{\"profile\":\"wifi\"}", "Unknown network profile 'wifi'")]
     [InlineData("{\"delay\":\"5s\"}", "out of range")]
-    [InlineData("{}", "Send { \\u0022profile\\u0022")]
+    [InlineData("{}", "Send { \"profile\": \"...\" } with one of: lan (")]
     public async Task ABadProfileIsAProblemSayingWhatIsAccepted(string json, string message)
     {
         var before = (await StatusAsync()).Profile;
@@ -98,7 +102,7 @@ public sealed class NetworkTests(NetworkApp app, ITestOutputHelper output)
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Contains(message, body, StringComparison.Ordinal);
+        Assert.Contains(message, JsonDocument.Parse(body).RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(before, (await StatusAsync()).Profile);
     }
 
