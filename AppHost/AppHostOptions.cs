@@ -49,6 +49,12 @@ public sealed record AppHostOptions
     /// </summary>
     public bool SelfHealing { get; init; } = true;
 
+    /// <summary>
+    /// The emulated network between the processes (<c>--network lan|lan-10g|cross-zone</c>, <c>--network-delay</c>,
+    /// <c>--network-rate</c>, or the setting <c>AppHost:Network</c>); null (the default): no relay in any path.
+    /// </summary>
+    public NetworkEmulation.LinkProfile? Network { get; init; }
+
     /// <summary>The control API's base URL, given to LoadGen as <c>ControlApi__Url</c>.</summary>
     public Uri ControlUrl => new($"http://127.0.0.1:{ControlPort}");
 
@@ -72,7 +78,26 @@ public sealed record AppHostOptions
             StateDirectory = Path.GetFullPath(Value("--state-dir") ?? ".apphost"),
             Containers = Value("--containers") is { } images ? ParseImages(images, "--containers") : null,
             SelfHealing = !args.Contains(NoSelfHealingFlag, StringComparer.Ordinal),
+            Network = ParseNetwork(Value("--network"), Value("--network-delay"), Value("--network-rate"), "--network"),
         };
+    }
+
+    private static NetworkEmulation.LinkProfile? ParseNetwork(string? profile, string? delay, string? rate, string option)
+    {
+        if (profile is null && delay is null && rate is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return NetworkEmulation.LinkProfile.Parse(profile, delay, rate);
+        }
+        catch (ArgumentException ex)
+        {
+            // The emulator's message names the values it takes; say which option carried the wrong one.
+            throw new AppHostOptionsException($"{option}: {ex.Message.Split(" (Parameter", 2)[0]}");
+        }
     }
 
     /// <summary>The flag that turns the cluster's self-healing off.</summary>
@@ -100,6 +125,16 @@ public sealed record AppHostOptions
             options = bool.TryParse(healing, out var on)
                 ? options with { SelfHealing = options.SelfHealing && on }
                 : throw new AppHostOptionsException($"The setting AppHost:SelfHealing needs true or false, not '{healing}' (or give --no-self-healing).");
+        }
+
+        if (options.Network is null && configuration["AppHost:Network"] is { Length: > 0 } network)
+        {
+            options = options with { Network = ParseNetwork(network, null, null, "The setting AppHost:Network") };
+        }
+
+        if (options.Network is not null && options.Containers is not null)
+        {
+            throw new AppHostOptionsException("--network puts links in front of the local servers; it does not work with --containers (drop one of them).");
         }
 
         return options;
@@ -198,6 +233,7 @@ public sealed record AppHostOptions
                     : throw new AppHostOptionsException(name switch
                     {
                         "--topology" => $"The option --topology needs a value: one of {Topology.Names}.",
+                        "--network" => $"The option --network needs a profile: one of {NetworkEmulation.LinkProfile.Describe()}.",
                         "--containers" => "The option --containers needs a value: official (Aspire's images) or local (images built by 'bash eng/containers.sh images local'); ./run.sh --containers chooses for you.",
                         _ => $"The option {name} needs a value.",
                     });

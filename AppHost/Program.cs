@@ -4,6 +4,7 @@ using Scaleout.Integration;
 
 // The whole sample under Aspire: ./run.sh, or dotnet run --project AppHost -- [--topology single] [--lb-port 8080]
 // [--dashboard-port 18888] [--control-port 18889] [--state-dir .apphost] [--containers official|local] [--no-self-healing]
+// [--network lan|lan-10g|cross-zone] [--network-delay 200us] [--network-rate 1gbit]
 AppHostOptions options;
 IDistributedApplicationBuilder builder;
 try
@@ -101,6 +102,9 @@ builder.AddProject<Projects.LoadGen>(ResourceNames.LoadGen)
     .WithEnvironment("ControlApi__Url", options.ControlUrl.ToString())
     .WithHttpHealthCheck("/health")
     .WithAutoRestart();
+
+// --network: links between the processes (AppHost/Network); without it, nothing.
+AppHost.Network.NetworkModel.AddNetwork(builder, options);
 
 await builder.Build().RunAsync();
 return 0;

@@ -1,3 +1,4 @@
+using AppHost.Network;
 using AppHost.Topologies;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.AspNetCore.Builder;
@@ -37,6 +38,7 @@ internal sealed class ControlApiHost(IServiceProvider appHostServices, AppHostOp
         _app.MapResourcesApi(appHostServices);
         _app.MapTopologyApi(appHostServices.GetRequiredService<TopologyController>());
         _app.MapRedisClusterApi(appHostServices);
+        _app.MapNetworkApi(appHostServices);
         await _app.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -90,6 +90,19 @@ public static class RedisClusterBuilderExtensions
         return builder.WithAnnotation(new RedisClusterSelfHealingAnnotation(enabled), ResourceAnnotationMutationBehavior.Replace);
     }
 
+    /// <summary>
+    /// Makes every node announce <paramref name="portOf"/>(node) as its client port (redis-server's
+    /// <c>cluster-announce-port</c>, given at start; the bus port stays the node's own), so that <c>CLUSTER SLOTS</c>,
+    /// <c>MOVED</c> and <c>ASK</c> send clients there, e.g. through an emulated network link. The cluster's own
+    /// operations still reach each node on its real port.
+    /// </summary>
+    public static IResourceBuilder<RedisClusterResource> WithAnnouncedPorts(this IResourceBuilder<RedisClusterResource> builder, Func<RedisClusterNodeResource, int> portOf)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(portOf);
+        return builder.WithAnnotation(new RedisClusterAnnouncedPortsAnnotation(portOf), ResourceAnnotationMutationBehavior.Replace);
+    }
+
     /// <summary>Keeps the node files in <paramref name="path"/> (one subfolder per node) instead of a new temp folder.</summary>
     public static IResourceBuilder<RedisClusterResource> WithDataDirectory(this IResourceBuilder<RedisClusterResource> builder, string path)
     {
@@ -140,6 +153,14 @@ public static class RedisClusterBuilderExtensions
                 ctx.Args.Add("127.0.0.1");
                 ctx.Args.Add("--protected-mode");
                 ctx.Args.Add("yes");
+                if (cluster.TryGetLastAnnotation<RedisClusterAnnouncedPortsAnnotation>(out var announced))
+                {
+                    ctx.Args.Add("--cluster-announce-port");
+                    ctx.Args.Add(announced.PortOf(node).ToString(CultureInfo.InvariantCulture));
+                    // Derived from the announced port unless given: keep the bus direct, on the node's own bus port.
+                    ctx.Args.Add("--cluster-announce-bus-port");
+                    ctx.Args.Add(node.BusPort.ToString(CultureInfo.InvariantCulture));
+                }
             })
             .OnBeforeResourceStarted(async (r, _, ct) =>
             {

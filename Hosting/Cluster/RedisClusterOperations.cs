@@ -712,7 +712,15 @@ public sealed partial class RedisClusterOperations : IAsyncDisposable
     private async Task<IReadOnlyList<ClusterNodeLine>> GetViewOfAsync(RedisClusterRuntime runtime, int port, CancellationToken cancellationToken)
     {
         var text = (string?)await ExecuteAsync(runtime, port, cancellationToken, "CLUSTER", "NODES").ConfigureAwait(false);
-        return ClusterNodeLine.ParseAll(text ?? string.Empty);
+        var view = ClusterNodeLine.ParseAll(text ?? string.Empty);
+        // Nodes that announce another port (WithAnnouncedPorts) are still operated on their own.
+        if (runtime.Resource.TryGetLastAnnotation<RedisClusterAnnouncedPortsAnnotation>(out var announced))
+        {
+            var real = runtime.Resource.Nodes.ToDictionary(announced.PortOf, n => n.Port);
+            view = [.. view.Select(line => real.TryGetValue(line.Port, out var own) ? line with { Port = own } : line)];
+        }
+
+        return view;
     }
 
     /// <summary>

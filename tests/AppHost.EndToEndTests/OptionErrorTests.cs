@@ -52,6 +52,23 @@ public sealed class OptionErrorTests
         Assert.Contains("The setting AppHost:SelfHealing needs true or false, not 'sometimes' (or give --no-self-healing).", error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--network wifi", "--network: Unknown network profile 'wifi'. Use one of: lan (")]
+    [InlineData("--network", "The option --network needs a profile: one of lan (")]
+    [InlineData("--network lan --network-delay 2s", "out of range")]
+    [InlineData("--network-rate 10tbit", "--network")]
+    [InlineData("--network-rate 500kbit", "1mbit to 100gbit")]
+    [InlineData("--AppHost:Network=wifi", "The setting AppHost:Network: Unknown network profile 'wifi'")]
+    [InlineData("--network lan --containers official", "--network puts links in front of the local servers; it does not work with --containers")]
+    public async Task AWrongNetworkOptionOrSettingIsAnErrorSayingWhatItTakes(string args, string message)
+    {
+        var (exitCode, error) = await AppHostProcess.RunToEndAsync([.. args.Split(' '), .. FreePortArgs()]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Parameter '", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task AStateDirThatCannotBeWrittenIsAnErrorNamingTheOption()
     {
