@@ -40,8 +40,10 @@ whole() {
   curl -s -m 2 "$cluster" | python3 -c '
 import json, sys
 s = json.load(sys.stdin); n = s["nodes"]
-masters = [m for m in n if m["role"] == "master" and m["slotCount"] > 0 and not m["failed"]]
-ok = s["ok"] and s["slotsCovered"] == 16384 and all(any(r["role"] == "replica" and r["masterId"] == m["id"] and not r["failed"] for r in n) for m in masters)
+# The role is the enum ClusterNodeRole: 0 (or "Master") a master, 1 a replica.
+master = lambda x: str(x["role"]).lower() in ("0", "master")
+masters = [m for m in n if master(m) and m["slotCount"] > 0 and not m["failed"]]
+ok = s["ok"] and s["slotsCovered"] == 16384 and len(masters) > 0 and all(any(not master(r) and r["masterId"] == m["id"] and not r["failed"] for r in n) for m in masters)
 sys.exit(0 if ok else 1)' 2>/dev/null
 }
 
@@ -58,8 +60,7 @@ for k in $(seq 1 "$kills"); do
 done
 wait "$loadgen"
 grep -v "running " "$state/loadgen.txt" | tail -8
-grep -a "Heal\]" "$state/apphost.log" | sed 's/^.*\(Heal\]\)/  [\1/' | tail -12
 password=$(grep -rh 'requirepass' "$state" --include=redis.conf 2>/dev/null | head -1 | awk '{print $2}' | tr -d '"')
-node=$(curl -s "$cluster" | python3 -c 'import json,sys; print([m["address"] for m in json.load(sys.stdin)["nodes"] if m["role"]=="master" and not m["failed"]][0])')
+node=$(curl -s "$cluster" | python3 -c 'import json,sys; print([m["address"] for m in json.load(sys.stdin)["nodes"] if str(m["role"]).lower() in ("0", "master") and not m["failed"]][0])')
 REDISCLI_AUTH=$password redis-cli --cluster check "$node" | tail -3
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg)"
