@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Polly.CircuitBreaker;
@@ -44,27 +43,9 @@ internal sealed class DatabaseUnavailableExceptionHandler(
         // While the breaker is open its opening was logged once; each refused request is not news.
         logger.Log(broken is null ? LogLevel.Warning : LogLevel.Debug, "{Method} {Path}: the database at {Database} is unavailable ({Cause})", httpContext.Request.Method, httpContext.Request.Path, database, cause);
 
-        httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        httpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = httpContext,
-            Exception = exception,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "The catalog database is unavailable.",
-                Detail = string.Join(' ', new[] { what, outcome, $"Retry after {seconds} s." }.Where(p => p.Length > 0)),
-                Extensions =
-                {
-                    ["database"] = database,
-                    ["cause"] = cause,
-                    ["retryAfterSeconds"] = seconds,
-                    // "open": the breaker answered without trying the database; "closed": this request tried it.
-                    ["circuit"] = broken is null ? "closed" : "open",
-                },
-            },
-        }).ConfigureAwait(false);
+        return await ServiceUnavailableResponse.WriteAsync(problemDetails, httpContext, exception, seconds,
+            "The catalog database is unavailable.", what, outcome, circuitOpen: broken is not null,
+            [new("database", database), new("cause", cause)]).ConfigureAwait(false);
     }
 
     // Host and port only: the connection string also holds the password.

@@ -1,6 +1,4 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.AspNetCore.Mvc;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 
@@ -51,24 +49,7 @@ internal sealed class CatalogUnavailableExceptionHandler(IProblemDetailsService 
         // While the breaker is open its opening was logged once; each refused request is not news.
         logger.Log(exception is not BrokenCircuitException ? LogLevel.Warning : LogLevel.Debug, "CatalogApi unavailable for {Method} {Path}: {Message}", httpContext.Request.Method, httpContext.Request.Path, exception.Message);
 
-        httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        httpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = httpContext,
-            Exception = exception,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "The catalog is unavailable.",
-                Detail = string.Join(' ', new[] { reason, outcome, $"Retry after {seconds} s." }.Where(p => p.Length > 0)),
-                Extensions =
-                {
-                    ["retryAfterSeconds"] = seconds,
-                    // "open": this replica's breaker answered without calling CatalogApi; "closed": it called.
-                    ["circuit"] = exception is BrokenCircuitException ? "open" : "closed",
-                },
-            },
-        });
+        return await ServiceUnavailableResponse.WriteAsync(problemDetails, httpContext, exception, seconds,
+            "The catalog is unavailable.", reason, outcome, circuitOpen: exception is BrokenCircuitException);
     }
 }
