@@ -42,7 +42,6 @@ public sealed class CacheFence : IDisposable
     private long _closedAt;
     private int _episode;
     private string? _reason;
-    private Task _repair = Task.CompletedTask;
     private bool _disposed;
 
     internal CacheFence(CacheTarget target, CacheFenceServices services)
@@ -62,18 +61,6 @@ public sealed class CacheFence : IDisposable
             lock (_lock)
             {
                 return _closedAt == 0 ? null : _reason;
-            }
-        }
-    }
-
-    /// <summary>Completes when the current repair (if any) ends: the fence is open again, or it was disposed.</summary>
-    public Task Repaired
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _repair;
             }
         }
     }
@@ -100,7 +87,7 @@ public sealed class CacheFence : IDisposable
             s_fenced.Add(1, new KeyValuePair<string, object?>("cache", _target.Name));
             _services.Logger.LogWarning("Cache '{Cache}' fenced: {Reason}; reads go to CatalogApi until the invalidations of the last {Window} are replayed",
                 _target.Name, reason, _services.Options.CurrentValue.ReplayWindow);
-            _repair = Task.Run(RepairAsync);
+            _ = Task.Run(RepairAsync);
         }
     }
 
